@@ -1,0 +1,44 @@
+# The README's two commands are `make demo` and `make test`. Both do all their own set-up on a
+# fresh Debian machine: apt packages (as root, or through sudo), a virtualenv in .venv, the app.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+APT_PACKAGES := xvfb xauth libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 gnome-keyring libsecret-tools \
+                dbus dbus-x11 imagemagick
+
+.PHONY: demo test setup apt venv lint bench clean
+
+demo: setup
+	$(BIN)/quarantine-checker --demo
+
+test: setup
+	$(BIN)/ruff check app tests benchmarks
+	tests/run-suite.sh
+
+setup: apt venv
+
+apt:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages: $$missing"; \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+lint: venv
+	$(BIN)/ruff check app tests benchmarks
+
+bench: setup
+	$(BIN)/python benchmarks/list_scale.py
+
+clean:
+	rm -rf $(VENV) build dist artifacts

@@ -1,0 +1,1 @@
+"""The domain: quarantined messages, reasons, what the user may do. No Qt, no HTTP."""

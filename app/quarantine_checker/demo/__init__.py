@@ -1,0 +1,1 @@
+"""The demo tenant: a local Exchange Online emulator and identity provider over HTTPS."""

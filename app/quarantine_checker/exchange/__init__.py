@@ -1,0 +1,1 @@
+"""The Exchange Online transport: InvokeCommand over HTTPS with a delegated token."""

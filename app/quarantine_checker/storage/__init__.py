@@ -1,0 +1,1 @@
+"""Secrets and local state: the keyring facade and the encrypted token cache."""
