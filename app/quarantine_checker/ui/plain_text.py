@@ -1,0 +1,86 @@
+"""The only way message data reaches the screen: plain-text widgets and a neutraliser for tricks.
+
+Every field of a quarantined message (subject, sender, names, headers, body, link text) is
+attacker-controlled. Widgets built here never interpret rich text, never follow or open links and
+never load a resource: ``QLabel`` with ``Qt.PlainText`` and ``QPlainTextEdit`` (which has no HTML
+mode at all). ``visible`` also turns invisible direction overrides and control characters into
+visible markers, so "‮fdp.exe" cannot pose as "exe.pdf" and a subject cannot hide text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSizePolicy, QWidget
+
+# Bidi embeddings/overrides/isolates, zero-width and other format characters, C0/C1 controls.
+_INVISIBLE = re.compile(
+    "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"
+    "\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]"
+)
+_LINE_BREAKS = re.compile(r"\r\n|\r|\n|\t|\u2028|\u2029")
+
+SINGLE_LINE_LIMIT = 300  # characters shown in a one-line field; the rest is elided (full text in details)
+
+
+def _marker(match: re.Match[str]) -> str:
+    return f"[U+{ord(match.group(0)):04X}]"
+
+
+def visible(text: object, *, single_line: bool = True, limit: int | None = SINGLE_LINE_LIMIT) -> str:
+    """Return ``text`` safe to show literally: invisible characters made visible, optionally one line."""
+    s = "" if text is None else str(text)
+    if limit is not None and len(s) > limit:
+        s = s[:limit] + "…"
+    s = _LINE_BREAKS.sub(" ", s) if single_line else s.replace("\r\n", "\n").replace("\r", "\n")
+    return _INVISIBLE.sub(_marker, s)
+
+
+def has_hidden_characters(text: object) -> bool:
+    return bool(_INVISIBLE.search("" if text is None else str(text)))
+
+
+def plain_label(text: str = "", parent: QWidget | None = None, *, selectable: bool = True,
+                wrap: bool = True, accessible_name: str | None = None) -> QLabel:
+    """A QLabel that can only ever show ``text`` literally."""
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setOpenExternalLinks(False)
+    flags = Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+    label.setTextInteractionFlags(flags if selectable else Qt.TextInteractionFlag.NoTextInteraction)
+    label.setWordWrap(wrap)
+    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    if accessible_name:
+        label.setAccessibleName(accessible_name)
+    label.setText(text)
+    return label
+
+
+def set_plain(label: QLabel, text: object, *, single_line: bool = False, limit: int | None = 2000) -> None:
+    """Put message data into a label made by ``plain_label`` (re-asserts plain text, then neutralises)."""
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(visible(text, single_line=single_line, limit=limit))
+
+
+def plain_text_view(parent: QWidget | None = None, *, monospace: bool = False,
+                    accessible_name: str | None = None) -> QPlainTextEdit:
+    """A read-only, selectable, copyable text area that has no notion of HTML, links or images."""
+    view = QPlainTextEdit(parent)
+    view.setReadOnly(True)
+    view.setUndoRedoEnabled(False)
+    view.setTextInteractionFlags(
+        Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+    )
+    view.setTabChangesFocus(True)
+    if monospace:
+        view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    if accessible_name:
+        view.setAccessibleName(accessible_name)
+    return view
+
+
+def set_plain_body(view: QPlainTextEdit, text: object, *, limit: int = 200_000) -> None:
+    """Fill a ``plain_text_view`` with multi-line message data."""
+    view.setPlainText(visible(text, single_line=False, limit=limit))
