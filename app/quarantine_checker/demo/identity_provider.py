@@ -1,0 +1,939 @@
+"""A local OpenID Connect identity provider for the demo tenant, good enough for the real MSAL.
+
+It speaks HTTPS on 127.0.0.1 (MSAL refuses http authorities) and imitates the parts of Entra ID
+that MSAL Python touches: OIDC discovery, the authorize endpoint (PKCE S256 only, form_post or
+query), the token endpoint (authorization code, rotating refresh tokens, device code) and the
+device authorization endpoint. Tokens come from the shared ``Directory`` so the Exchange emulator
+accepts exactly the access tokens issued here.
+
+Errors look like Entra's (``AADSTS…`` descriptions with trace and correlation ids) so the app's
+error mapping is exercised against realistic payloads. Test hooks: ``fail_next`` (token endpoint),
+``fail_next_authorize`` (user cancels in the browser), ``approve_device_code``.
+
+Nothing here prints or logs a token, code or verifier; ``request_log`` keeps parameter names but
+replaces secret values with ``<redacted>``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import re
+import secrets
+import socket
+import ssl
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from quarantine_checker.demo.directory import EXCHANGE_AUDIENCE, DemoUser, Directory
+from quarantine_checker.demo.tls import TlsMaterial
+
+DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+GRAPH_AUDIENCE = "https://graph.microsoft.com"
+OIDC_SCOPES = frozenset({"openid", "profile", "offline_access", "email"})
+# Values that must never reach request_log (they are bearer secrets or one-time credentials).
+SECRET_PARAMS = frozenset({
+    "code", "code_verifier", "refresh_token", "device_code", "client_secret", "client_assertion",
+    "assertion", "password", "access_token", "id_token",
+})
+REDACTED = "<redacted>"
+MAX_BODY_BYTES = 64 * 1024
+_AADSTS = re.compile(r"^AADSTS(\d+)")
+
+_signing_lock = threading.Lock()
+_signing_key: rsa.RSAPrivateKey | None = None
+
+
+def _id_token_key() -> rsa.RSAPrivateKey:
+    # One RSA key per process: generating 2048-bit keys per test would cost more than the tests.
+    global _signing_key
+    with _signing_lock:
+        if _signing_key is None:
+            _signing_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        return _signing_key
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _s256(verifier: str) -> str:
+    return _b64url(hashlib.sha256(verifier.encode("ascii", "replace")).digest())
+
+
+def _entra_timestamp(now: float | None = None) -> str:
+    return datetime.fromtimestamp(now or time.time(), UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def is_loopback_redirect(uri: str) -> bool:
+    """RFC 8252 loopback redirect: plain http to localhost/127.0.0.1, any port, no userinfo/fragment."""
+    try:
+        parts = urlsplit(uri)
+        _ = parts.port  # raises ValueError on a non-numeric port
+    except ValueError:
+        return False
+    return (
+        parts.scheme == "http"
+        and parts.hostname in ("localhost", "127.0.0.1")
+        and "@" not in parts.netloc
+        and not parts.fragment
+    )
+
+
+def guest_email(user: DemoUser) -> str | None:
+    """The home-tenant address of a B2B guest ("alice_contoso.com#EXT#@..." -> "alice@contoso.com")."""
+    if "#EXT#" not in user.upn.upper():
+        return None
+    for alias in user.aliases:
+        if "#EXT#" not in alias.upper():
+            return alias.lower()
+    local = user.upn[: user.upn.upper().index("#EXT#")]
+    name, sep, domain = local.rpartition("_")
+    return f"{name}@{domain}".lower() if sep and name and domain else None
+
+
+def is_guest(user: DemoUser) -> bool:
+    return user.role == "guest" or "#EXT#" in user.upn.upper()
+
+
+class IdpError(Exception):
+    """An OAuth error the handler turns into an Entra-shaped JSON reply."""
+
+    def __init__(self, error: str, description: str, status: int = 400, *,
+                 suberror: str | None = None, claims: str | None = None) -> None:
+        super().__init__(description)
+        self.error = error
+        self.description = description
+        self.status = status
+        self.suberror = suberror
+        self.claims = claims
+
+
+@dataclass
+class _AuthCode:
+    client_id: str
+    redirect_uri: str
+    code_challenge: str
+    scope: str
+    nonce: str | None
+    upn: str
+    expires_at: float
+
+
+@dataclass
+class _DeviceCode:
+    device_code: str
+    user_code: str
+    client_id: str
+    scope: str
+    expires_at: float
+    upn: str | None = None
+    declined: bool = False
+
+
+@dataclass
+class _PendingAuthorize:
+    """An authorize request waiting for a human to pick an account on the picker page."""
+    params: dict[str, str]
+    expires_at: float
+
+
+@dataclass
+class _Failure:
+    error: str
+    description: str
+    remaining: int
+    suberror: str | None = None
+    claims: str | None = None
+    status: int = 400
+    error_subcode: str | None = None
+
+
+class IdentityProvider:
+    """The demo tenant's sign-in service. ``IdentityProvider(directory, tls)``, then ``start()``."""
+
+    def __init__(self, directory: Directory, tls: TlsMaterial, *, host: str = "127.0.0.1", port: int = 0,
+                 default_user: str | None = None) -> None:
+        self.directory = directory
+        self.tls = tls
+        self.host = host
+        self.port = port
+        # Who the authorize endpoint signs in without asking. None: a valid login_hint, else a picker.
+        self.default_user = default_user
+        # Access-token lifetime in seconds; None uses directory.access_token_lifetime. MSAL treats a
+        # token with under 5 minutes left as expired, so a lifetime < 300 forces silent refreshes.
+        self.access_token_lifetime: int | None = None
+        self.device_code_lifetime = 300
+        self.auth_code_lifetime = 600
+        self.request_log: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        self._codes: dict[str, _AuthCode] = {}
+        self._device_codes: dict[str, _DeviceCode] = {}
+        self._pending: dict[str, _PendingAuthorize] = {}
+        self._token_failures: list[_Failure] = []
+        self._authorize_failures: list[_Failure] = []
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle ---------------------------------------------------------------------------------
+    def start(self) -> None:
+        if self._server is not None:
+            return
+        server = _Server((self.host, self.port), _Handler, self.tls.server_context(), self)
+        self.port = server.server_address[1]
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05},
+            name=f"demo-idp:{self.port}", daemon=True,
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> IdentityProvider:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # --- addresses ---------------------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        if not self.port:
+            raise RuntimeError("IdentityProvider has no port yet: call start() first")
+        return f"https://{self.host}:{self.port}"
+
+    @property
+    def authority(self) -> str:
+        return f"{self.base_url}/{self.directory.tenant_id}"
+
+    @property
+    def issuer(self) -> str:
+        return f"{self.authority}/v2.0"
+
+    @property
+    def device_verification_uri(self) -> str:
+        return f"{self.base_url}/device"
+
+    # --- test and demo hooks -----------------------------------------------------------------------
+    def approve_device_code(self, user_code: str, upn: str) -> None:
+        """What the user does on the device page. KeyError: unknown/expired code; ValueError: bad user."""
+        user = self._sign_in_user(upn)
+        with self._lock:
+            entry = self._live_device_code_by_user_code(user_code)
+            if entry is None:
+                raise KeyError(f"unknown or expired user code: {user_code!r}")
+            entry.upn = user.upn
+            entry.declined = False
+
+    def decline_device_code(self, user_code: str) -> None:
+        with self._lock:
+            entry = self._live_device_code_by_user_code(user_code)
+            if entry is None:
+                raise KeyError(f"unknown or expired user code: {user_code!r}")
+            entry.declined = True
+
+    def fail_next(self, error: str, description: str, *, count: int = 1, suberror: str | None = None,
+                  claims: str | None = None, status: int = 400) -> None:
+        """The next ``count`` token-endpoint replies are this error instead (MFA, CA, consent...).
+
+        ``description`` should start with the AADSTS code, e.g. "AADSTS50076: ..."; trace id,
+        correlation id and timestamp are appended the way Entra does. The grant is not consumed.
+        """
+        with self._lock:
+            self._token_failures.append(_Failure(error, description, count, suberror, claims, status))
+
+    def fail_next_authorize(self, error: str = "access_denied",
+                            description: str = "AADSTS65004: User declined to consent to access the app.",
+                            *, count: int = 1, error_subcode: str | None = "cancel") -> None:
+        """The next ``count`` authorize requests send this error back to the app (user cancelled)."""
+        with self._lock:
+            self._authorize_failures.append(
+                _Failure(error, description, count, error_subcode=error_subcode))
+
+    def clear_failures(self) -> None:
+        with self._lock:
+            self._token_failures.clear()
+            self._authorize_failures.clear()
+
+    def clear_log(self) -> None:
+        with self._lock:
+            self.request_log.clear()
+
+    def grant_types_seen(self) -> list[str]:
+        with self._lock:
+            return [r["grant_type"] for r in self.request_log if r.get("grant_type")]
+
+    # --- internals used by the handler -------------------------------------------------------------
+    def _log(self, record: dict[str, Any]) -> None:
+        with self._lock:
+            self.request_log.append(record)
+
+    def _take_failure(self, queue: list[_Failure]) -> _Failure | None:
+        with self._lock:
+            if not queue:
+                return None
+            failure = queue[0]
+            failure.remaining -= 1
+            if failure.remaining <= 0:
+                queue.pop(0)
+            return failure
+
+    def _sign_in_user(self, upn_or_email: str) -> DemoUser:
+        wanted = (upn_or_email or "").strip().lower()
+        for user in list(self.directory.users.values()):
+            names = {user.upn.lower(), *(a.lower() for a in user.aliases)}
+            email = guest_email(user)
+            if email:
+                names.add(email)
+            if wanted in names:
+                if not user.can_sign_in:
+                    raise ValueError(f"{user.upn} cannot sign in (role {user.role})")
+                return user
+        raise ValueError(f"no demo user {upn_or_email!r}")
+
+    def _live_device_code_by_user_code(self, user_code: str) -> _DeviceCode | None:
+        wanted = (user_code or "").strip().upper()
+        now = time.time()
+        for entry in self._device_codes.values():
+            if entry.user_code == wanted and entry.expires_at > now:
+                return entry
+        return None
+
+    def _check_client(self, client_id: str | None) -> None:
+        if client_id != self.directory.client_id:
+            raise IdpError(
+                "invalid_client" if client_id else "invalid_request",
+                f"AADSTS700016: Application with identifier '{(client_id or '')[:80]}' was not found "
+                f"in the directory '{self.directory.domain}'. This can happen if the application has "
+                "not been installed by the administrator of the tenant or consented to by any user in "
+                "the tenant. You may have sent your authentication request to the wrong tenant."
+                if client_id else "AADSTS900144: The request body must contain the following parameter: "
+                "'client_id'.",
+            )
+
+    def _lifetime(self) -> int:
+        return self.directory.access_token_lifetime if self.access_token_lifetime is None \
+            else self.access_token_lifetime
+
+    def _resource_for(self, scope: str) -> tuple[str, str, list[str]]:
+        """(audience, scp claim, granted scope strings) for a request's scope parameter."""
+        resources: dict[str, list[str]] = {}
+        for item in scope.split():
+            if item in OIDC_SCOPES:
+                continue
+            if "/" in item:
+                resource, _, permission = item.rpartition("/")
+            else:
+                resource, permission = GRAPH_AUDIENCE, item
+            resources.setdefault(resource.rstrip("/"), []).append(permission)
+        if len(resources) > 1:
+            raise IdpError("invalid_scope", "AADSTS28000: Provided value for the input parameter scope "
+                           "is not valid because it contains more than one resource.")
+        if not resources:
+            return GRAPH_AUDIENCE, "User.Read", [f"{GRAPH_AUDIENCE}/User.Read"]
+        audience, permissions = next(iter(resources.items()))
+        granted: list[str] = []
+        scp: list[str] = []
+        for permission in permissions:
+            if permission == ".default":
+                # Entra expands .default into the app's configured permissions and echoes .default,
+                # which MSAL needs to find the cached token again for the same request.
+                expanded = "Exchange.Manage" if audience == EXCHANGE_AUDIENCE else "user_impersonation"
+                scp.append(expanded)
+                granted += [f"{audience}/{expanded}", f"{audience}/.default"]
+            else:
+                scp.append(permission)
+                granted.append(f"{audience}/{permission}")
+        return audience, " ".join(dict.fromkeys(scp)), list(dict.fromkeys(granted))
+
+    def _id_token(self, user: DemoUser, client_id: str, nonce: str | None, now: float) -> str:
+        sub = _b64url(hashlib.sha256(f"{user.object_id}:{client_id}".encode()).digest())
+        claims: dict[str, Any] = {
+            "ver": "2.0",
+            "iss": self.issuer,
+            "sub": sub,
+            "aud": client_id,
+            "iat": int(now),
+            "nbf": int(now),
+            "exp": int(now) + 3600,
+            "tid": self.directory.tenant_id,
+            "oid": user.object_id,
+            "name": user.display_name,
+            "preferred_username": user.upn,
+            "upn": user.upn,
+            "email": user.primary_smtp,
+        }
+        if is_guest(user):
+            home = guest_email(user) or user.upn
+            claims["preferred_username"] = home
+            claims["email"] = home
+            home_domain = home.rpartition("@")[2]
+            claims["idp"] = f"https://sts.windows.net/{uuid.uuid5(uuid.NAMESPACE_DNS, home_domain)}/"
+        if nonce:
+            claims["nonce"] = nonce
+        return jwt.encode(claims, _id_token_key(), algorithm="RS256", headers={"kid": self._kid()})
+
+    def _kid(self) -> str:
+        numbers = _id_token_key().public_key().public_numbers()
+        return _b64url(hashlib.sha256(str(numbers.n).encode()).digest())[:16]
+
+    def jwks(self) -> dict[str, Any]:
+        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(_id_token_key().public_key()))
+        jwk.update({"kid": self._kid(), "use": "sig", "alg": "RS256"})
+        return {"keys": [jwk]}
+
+    def _token_response(self, upn: str, client_id: str, scope: str, *, nonce: str | None,
+                        want_client_info: bool, always_refresh: bool = False) -> dict[str, Any]:
+        user = self.directory.user(upn)
+        audience, scp, granted = self._resource_for(scope)
+        requested = set(scope.split())
+        lifetime = self._lifetime()
+        now = time.time()
+        body: dict[str, Any] = {
+            "token_type": "Bearer",
+            "scope": " ".join(granted),
+            "expires_in": lifetime,
+            "ext_expires_in": lifetime,
+            "access_token": self.directory.issue_access_token(
+                user.upn, audience=audience, lifetime=lifetime, scope=scp),
+        }
+        if "offline_access" in requested or always_refresh:
+            body["refresh_token"] = self.directory.issue_refresh_token(user.upn, client_id, scope)
+        if "openid" in requested:
+            body["id_token"] = self._id_token(user, client_id, nonce, now)
+        if want_client_info:
+            info = {"uid": user.object_id, "utid": self.directory.tenant_id}
+            body["client_info"] = _b64url(json.dumps(info, separators=(",", ":")).encode())
+        return body
+
+    # --- authorize ---------------------------------------------------------------------------------
+    def _validate_authorize(self, params: dict[str, str]) -> None:
+        self._check_client(params.get("client_id"))
+        redirect_uri = params.get("redirect_uri", "")
+        if not is_loopback_redirect(redirect_uri):
+            raise IdpError("invalid_request", "AADSTS50011: The redirect URI specified in the request does "
+                           "not match the redirect URIs configured for the application. Only loopback "
+                           "http://localhost redirect URIs are registered for this public client.")
+        if params.get("response_type") != "code":
+            raise IdpError("unsupported_response_type",
+                           "AADSTS700054: response_type must be 'code' for this application.")
+        if params.get("response_mode", "query") not in ("query", "form_post"):
+            raise IdpError("invalid_request", "AADSTS900144: response_mode must be query or form_post.")
+        if not params.get("code_challenge"):
+            raise IdpError("invalid_request", "AADSTS9002325: Proof Key for Code Exchange is required "
+                           "for this public client.")
+        if params.get("code_challenge_method") != "S256":
+            raise IdpError("invalid_request", "AADSTS5000751: The code_challenge_method is not supported. "
+                           "Supported values: S256.")
+        if not params.get("scope", "").strip():
+            raise IdpError("invalid_request", "AADSTS900144: The request body must contain the following "
+                           "parameter: 'scope'.")
+        self._resource_for(params["scope"])
+
+    def _choose_user(self, params: dict[str, str]) -> DemoUser | None:
+        hint = params.get("login_hint")
+        if hint:
+            try:
+                return self._sign_in_user(hint)
+            except ValueError:
+                pass
+        if self.default_user:
+            return self._sign_in_user(self.default_user)
+        return None
+
+    def _issue_code(self, params: dict[str, str], user: DemoUser) -> str:
+        code = secrets.token_urlsafe(32)
+        with self._lock:
+            self._codes[code] = _AuthCode(
+                client_id=params["client_id"], redirect_uri=params["redirect_uri"],
+                code_challenge=params["code_challenge"], scope=params["scope"],
+                nonce=params.get("nonce") or None, upn=user.upn,
+                expires_at=time.time() + self.auth_code_lifetime,
+            )
+        return code
+
+    def _park_authorize(self, params: dict[str, str]) -> str:
+        request_id = secrets.token_urlsafe(18)
+        now = time.time()
+        with self._lock:
+            self._pending = {k: v for k, v in self._pending.items() if v.expires_at > now}
+            self._pending[request_id] = _PendingAuthorize(dict(params), now + self.auth_code_lifetime)
+        return request_id
+
+    def _unpark_authorize(self, request_id: str) -> dict[str, str] | None:
+        with self._lock:
+            pending = self._pending.pop(request_id, None)
+        if pending is None or pending.expires_at < time.time():
+            return None
+        return pending.params
+
+    # --- token grants ------------------------------------------------------------------------------
+    def _grant_authorization_code(self, form: dict[str, str]) -> dict[str, Any]:
+        code = form.get("code", "")
+        with self._lock:
+            entry = self._codes.pop(code, None)
+        if entry is None or entry.expires_at < time.time():
+            raise IdpError("invalid_grant", "AADSTS70000: The provided value for the 'code' parameter is "
+                           "not valid. The code has expired or has already been redeemed.")
+        if entry.client_id != form.get("client_id"):
+            raise IdpError("invalid_grant", "AADSTS70000: The code was issued to a different client.")
+        if entry.redirect_uri != form.get("redirect_uri"):
+            raise IdpError("invalid_grant", "AADSTS50148: The redirect_uri does not match the one used in "
+                           "the authorization request.")
+        verifier = form.get("code_verifier", "")
+        if not verifier or not secrets.compare_digest(_s256(verifier), entry.code_challenge):
+            raise IdpError("invalid_grant", "AADSTS501481: The Code_Verifier does not match the "
+                           "code_challenge supplied in the authorization request.")
+        return self._token_response(entry.upn, entry.client_id, entry.scope, nonce=entry.nonce,
+                                    want_client_info=form.get("client_info") == "1")
+
+    def _grant_refresh_token(self, form: dict[str, str]) -> dict[str, Any]:
+        grant = self.directory.redeem_refresh_token(form.get("refresh_token", ""), form["client_id"])
+        if grant is None:
+            raise IdpError("invalid_grant", "AADSTS70000: The provided value for the 'refresh_token' is "
+                           "not valid. It may have expired, been used already, or been revoked.")
+        try:
+            user = self._sign_in_user(grant.upn)
+        except ValueError:
+            raise IdpError("invalid_grant", "AADSTS50057: The user account is disabled.") from None
+        scope = form.get("scope") or grant.scope
+        return self._token_response(user.upn, grant.client_id, scope, nonce=None,
+                                    want_client_info=form.get("client_info") == "1", always_refresh=True)
+
+    def _grant_device_code(self, form: dict[str, str]) -> dict[str, Any]:
+        device_code = form.get("device_code", "")
+        with self._lock:
+            entry = self._device_codes.get(device_code)
+            if entry is None or entry.expires_at < time.time() or entry.client_id != form["client_id"]:
+                self._device_codes.pop(device_code, None)
+                raise IdpError("expired_token", "AADSTS70019: Verification code expired.")
+            if entry.declined:
+                del self._device_codes[device_code]
+                raise IdpError("authorization_declined", "AADSTS70000: The user declined to sign in.")
+            if entry.upn is None:
+                raise IdpError("authorization_pending", "AADSTS70016: OAuth 2.0 device flow error. "
+                               "Authorization is pending. Continue polling.")
+            del self._device_codes[device_code]
+        return self._token_response(entry.upn, entry.client_id, entry.scope, nonce=None,
+                                    want_client_info=form.get("client_info") == "1")
+
+    def _issue_device_code(self, form: dict[str, str]) -> dict[str, Any]:
+        self._check_client(form.get("client_id"))
+        scope = form.get("scope", "").strip()
+        if not scope:
+            raise IdpError("invalid_request", "AADSTS900144: The request body must contain the following "
+                           "parameter: 'scope'.")
+        self._resource_for(scope)
+        now = time.time()
+        with self._lock:
+            self._device_codes = {k: v for k, v in self._device_codes.items() if v.expires_at > now}
+            live = {e.user_code for e in self._device_codes.values()}
+            user_code = secrets.token_hex(3).upper()
+            while user_code in live:
+                user_code = secrets.token_hex(3).upper()
+            device_code = secrets.token_urlsafe(32)
+            self._device_codes[device_code] = _DeviceCode(
+                device_code, user_code, form["client_id"], scope, now + self.device_code_lifetime)
+        uri = self.device_verification_uri
+        return {
+            "device_code": device_code,
+            "user_code": user_code,
+            "verification_uri": uri,
+            "expires_in": self.device_code_lifetime,
+            "interval": 1,
+            "message": f"To sign in, use a web browser to open the page {uri} and enter the code "
+                       f"{user_code} to authenticate.",
+        }
+
+    def _token(self, form: dict[str, str]) -> dict[str, Any]:
+        self._check_client(form.get("client_id"))
+        failure = self._take_failure(self._token_failures)
+        if failure is not None:
+            raise IdpError(failure.error, failure.description, failure.status,
+                           suberror=failure.suberror, claims=failure.claims)
+        grant_type = form.get("grant_type", "")
+        handlers: dict[str, Callable[[dict[str, str]], dict[str, Any]]] = {
+            "authorization_code": self._grant_authorization_code,
+            "refresh_token": self._grant_refresh_token,
+            DEVICE_CODE_GRANT: self._grant_device_code,
+        }
+        handler = handlers.get(grant_type)
+        if handler is None:
+            raise IdpError("unsupported_grant_type", "AADSTS70003: The app requested an unsupported grant "
+                           f"type '{grant_type[:80]}'.")
+        return handler(form)
+
+    def _discovery(self, tenant: str) -> dict[str, Any]:
+        root = f"{self.base_url}/{tenant}"
+        return {
+            "issuer": self.issuer,
+            "authorization_endpoint": f"{root}/oauth2/v2.0/authorize",
+            "token_endpoint": f"{root}/oauth2/v2.0/token",
+            "device_authorization_endpoint": f"{root}/oauth2/v2.0/devicecode",
+            "end_session_endpoint": f"{root}/oauth2/v2.0/logout",
+            "jwks_uri": f"{root}/discovery/v2.0/keys",
+            "response_types_supported": ["code"],
+            "response_modes_supported": ["query", "form_post"],
+            "grant_types_supported": ["authorization_code", "refresh_token", DEVICE_CODE_GRANT],
+            "code_challenge_methods_supported": ["S256"],
+            "scopes_supported": ["openid", "profile", "email", "offline_access"],
+            "subject_types_supported": ["pairwise"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "token_endpoint_auth_methods_supported": ["none"],
+            "claims_supported": ["sub", "iss", "aud", "exp", "iat", "nonce", "tid", "oid", "name",
+                                 "preferred_username", "upn", "email"],
+            "tenant_region_scope": "EU",
+            "cloud_instance_name": "northwind.example",
+        }
+
+    def _instance_metadata(self) -> dict[str, Any]:
+        host = f"{self.host}:{self.port}"
+        return {
+            "tenant_discovery_endpoint": f"{self.authority}/v2.0/.well-known/openid-configuration",
+            "api-version": "1.1",
+            "metadata": [{"preferred_network": host, "preferred_cache": host, "aliases": [host]}],
+        }
+
+    def _tenant_known(self, tenant: str) -> bool:
+        return tenant.lower() in {self.directory.tenant_id.lower(), self.directory.domain.lower(),
+                                  "organizations", "common"}
+
+    @property
+    def tenant_title(self) -> str:
+        return self.directory.domain.split(".")[0].capitalize()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler],
+                 context: ssl.SSLContext, idp: IdentityProvider) -> None:
+        self.ssl_context = context
+        self.idp = idp
+        super().__init__(address, handler)
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        sock, addr = self.socket.accept()
+        # The TLS handshake happens in the request thread (see _Handler.setup), so one slow or
+        # broken client cannot stall the accept loop.
+        return self.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), addr
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Dropped connections and failed handshakes are normal for a local server; stay quiet.
+        pass
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "NorthwindDemoIdP/1.0"
+    sys_version = ""
+    timeout = 30
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        self.request.do_handshake()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # The default writes request lines (with query strings) to stderr; never do that.
+        pass
+
+    @property
+    def idp(self) -> IdentityProvider:
+        return self.server.idp
+
+    # --- plumbing ---------------------------------------------------------------------------------
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def _dispatch(self, method: str) -> None:
+        self._correlation_id = self._safe_uuid(self.headers.get("client-request-id"))
+        self._trace_id = str(uuid.uuid4())
+        parts = urlsplit(self.path)
+        path = parts.path
+        record: dict[str, Any] = {"time": time.time(), "method": method, "path": path,
+                                  "grant_type": None, "params": {}, "status": None,
+                                  "correlation_id": self._correlation_id}
+        self._record = record
+        try:
+            params = self._parse(parts.query)
+            if method == "POST":
+                params = {**params, **self._parse(self._read_body())}
+            record["grant_type"] = params.get("grant_type")
+            record["params"] = {k: (REDACTED if k in SECRET_PARAMS else v) for k, v in params.items()}
+            self._route(method, path, params)
+        except IdpError as exc:
+            self._send_error(exc)
+        except Exception:
+            self._send_error(IdpError("server_error", "AADSTS90033: A transient error has occurred. "
+                                      "Please try again.", 500))
+        finally:
+            self.idp._log(record)
+
+    def _read_body(self) -> str:
+        if self.headers.get("Transfer-Encoding"):
+            raise IdpError("invalid_request", "AADSTS900561: Chunked request bodies are not supported.", 411)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            raise IdpError("invalid_request", "AADSTS900561: Invalid Content-Length.") from None
+        if length < 0:
+            raise IdpError("invalid_request", "AADSTS900561: Invalid Content-Length.")
+        if length > MAX_BODY_BYTES:
+            self.close_connection = True
+            raise IdpError("invalid_request", "AADSTS90004: The request body is too large.", 413)
+        return self.rfile.read(length).decode("utf-8", "replace")
+
+    @staticmethod
+    def _parse(qs: str) -> dict[str, str]:
+        try:
+            parsed = parse_qs(qs, keep_blank_values=True, max_num_fields=200, errors="replace")
+        except ValueError:
+            raise IdpError("invalid_request", "AADSTS90015: Too many parameters.") from None
+        return {k: v[0] for k, v in parsed.items()}
+
+    @staticmethod
+    def _safe_uuid(value: str | None) -> str:
+        try:
+            return str(uuid.UUID(value or ""))
+        except ValueError:
+            return str(uuid.uuid4())
+
+    def _send(self, status: int, body: bytes, content_type: str,
+              headers: dict[str, str] | None = None) -> None:
+        self._record["status"] = status
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store, no-cache")
+        self.send_header("Pragma", "no-cache")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("client-request-id", self._correlation_id)
+        self.send_header("x-ms-request-id", self._trace_id)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _send_json(self, status: int, payload: dict[str, Any]) -> None:
+        self._send(status, json.dumps(payload).encode(), "application/json; charset=utf-8")
+
+    def _send_html(self, status: int, page: str, script_nonce: str | None = None,
+                   form_targets: str = "'self'") -> None:
+        csp = (f"default-src 'none'; style-src 'unsafe-inline'; form-action {form_targets}; "
+               "base-uri 'none'; frame-ancestors 'none'")
+        if script_nonce:
+            csp += f"; script-src 'nonce-{script_nonce}'"
+        self._send(status, page.encode("utf-8"), "text/html; charset=utf-8", {
+            "Content-Security-Policy": csp, "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer",
+        })
+
+    def _error_body(self, exc: IdpError) -> dict[str, Any]:
+        now = time.time()
+        stamp = _entra_timestamp(now)
+        match = _AADSTS.match(exc.description)
+        body: dict[str, Any] = {
+            "error": exc.error,
+            "error_description": f"{exc.description}\r\nTrace ID: {self._trace_id}\r\n"
+                                 f"Correlation ID: {self._correlation_id}\r\nTimestamp: {stamp}",
+            "error_codes": [int(match.group(1))] if match else [],
+            "timestamp": stamp,
+            "trace_id": self._trace_id,
+            "correlation_id": self._correlation_id,
+        }
+        if match:
+            body["error_uri"] = f"{self.idp.base_url}/error?code={match.group(1)}"
+        if exc.suberror:
+            body["suberror"] = exc.suberror
+        if exc.claims:
+            body["claims"] = exc.claims
+        return body
+
+    def _send_error(self, exc: IdpError) -> None:
+        self._send_json(exc.status, self._error_body(exc))
+
+    # --- routes -----------------------------------------------------------------------------------
+    def _route(self, method: str, path: str, params: dict[str, str]) -> None:
+        if path == "/device" and method == "GET":
+            return self._device_page(params)
+        if path == "/common/discovery/instance" and method == "GET":
+            return self._send_json(200, self.idp._instance_metadata())
+        segments = path.strip("/").split("/")
+        tenant, rest = segments[0], "/".join(segments[1:])
+        routes: dict[tuple[str, str], Callable[[str, dict[str, str]], None]] = {
+            ("GET", "v2.0/.well-known/openid-configuration"): self._openid_configuration,
+            ("GET", ".well-known/openid-configuration"): self._openid_configuration,
+            ("GET", "discovery/v2.0/keys"): self._keys,
+            ("GET", "discovery/keys"): self._keys,
+            ("GET", "oauth2/v2.0/authorize"): self._authorize,
+            ("POST", "oauth2/v2.0/authorize"): self._authorize,
+            ("POST", "oauth2/v2.0/authorize/choose"): self._authorize_choose,
+            ("POST", "oauth2/v2.0/token"): self._token,
+            ("POST", "oauth2/v2.0/devicecode"): self._devicecode,
+            ("GET", "oauth2/v2.0/logout"): self._logout,
+        }
+        handler = routes.get((method, rest))
+        if handler is None:
+            return self._send_json(404, {"error": "not_found", "error_description": "No such endpoint."})
+        if not self.idp._tenant_known(tenant):
+            raise IdpError("invalid_tenant", f"AADSTS90002: Tenant '{tenant[:80]}' not found. Check to make "
+                           "sure you have the correct tenant ID and are signing into the correct cloud.")
+        return handler(tenant, params)
+
+    def _openid_configuration(self, tenant: str, params: dict[str, str]) -> None:
+        self._send_json(200, self.idp._discovery(tenant))
+
+    def _keys(self, tenant: str, params: dict[str, str]) -> None:
+        self._send_json(200, self.idp.jwks())
+
+    def _token(self, tenant: str, params: dict[str, str]) -> None:
+        self._send_json(200, self.idp._token(params))
+
+    def _devicecode(self, tenant: str, params: dict[str, str]) -> None:
+        self._send_json(200, self.idp._issue_device_code(params))
+
+    def _logout(self, tenant: str, params: dict[str, str]) -> None:
+        self._send_html(200, _page("Signed out", "<p>You have signed out of the demo tenant. "
+                                   "You can close this window.</p>"))
+
+    def _authorize(self, tenant: str, params: dict[str, str]) -> None:
+        idp = self.idp
+        idp._validate_authorize(params)
+        failure = idp._take_failure(idp._authorize_failures)
+        if failure is not None:
+            return self._reply_to_app(params, self._auth_error(failure.error, failure.description,
+                                                               failure.error_subcode))
+        user = idp._choose_user(params)
+        if user is None and params.get("prompt") == "none":
+            return self._reply_to_app(params, self._auth_error(
+                "login_required", "AADSTS50058: A silent sign-in request was sent but no user is signed in."))
+        if user is None:
+            return self._picker(tenant, idp._park_authorize(params))
+        return self._reply_to_app(params, {"code": idp._issue_code(params, user)})
+
+    def _authorize_choose(self, tenant: str, form: dict[str, str]) -> None:
+        params = self.idp._unpark_authorize(form.get("request_id", ""))
+        if params is None:
+            raise IdpError("invalid_request", "AADSTS90036: This sign-in page has expired. Go back to the "
+                           "application and start again.")
+        if form.get("cancel"):
+            return self._reply_to_app(params, self._auth_error(
+                "access_denied", "AADSTS65004: User declined to consent to access the app.", "cancel"))
+        try:
+            user = self.idp._sign_in_user(form.get("upn", ""))
+        except ValueError:
+            raise IdpError("invalid_request", "AADSTS50034: The user account does not exist in the "
+                           f"{self.idp.directory.domain} directory.") from None
+        self._reply_to_app(params, {"code": self.idp._issue_code(params, user)})
+
+    def _auth_error(self, error: str, description: str, subcode: str | None = None) -> dict[str, str]:
+        body = self._error_body(IdpError(error, description))
+        out = {"error": error, "error_description": body["error_description"]}
+        if subcode:
+            out["error_subcode"] = subcode
+        return out
+
+    def _reply_to_app(self, params: dict[str, str], answer: dict[str, str]) -> None:
+        """Send the authorization response to redirect_uri (form_post page or 302 in query mode)."""
+        if params.get("state"):
+            answer = {**answer, "state": params["state"]}
+        redirect_uri = params["redirect_uri"]
+        if params.get("response_mode") == "form_post":
+            nonce = secrets.token_urlsafe(12)
+            fields = "".join(
+                f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+                for k, v in answer.items())
+            body = (
+                f'<form method="post" action="{html.escape(redirect_uri)}" id="auto">{fields}'
+                "<noscript><p>Script is disabled. Select Continue to return to the application.</p>"
+                '<button type="submit">Continue</button></noscript></form>'
+                f'<script nonce="{nonce}">document.getElementById("auto").submit();</script>')
+            # form-action must allow the loopback listener, whatever port the app picked.
+            return self._send_html(200, _page("Working...", body), script_nonce=nonce,
+                                   form_targets="http://localhost:* http://127.0.0.1:*")
+        parts = urlsplit(redirect_uri)
+        query = f"{parts.query}&{urlencode(answer)}" if parts.query else urlencode(answer)
+        location = urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+        self._send(302, b"", "text/plain; charset=utf-8", {"Location": location})
+
+    def _picker(self, tenant: str, request_id: str) -> None:
+        idp = self.idp
+        action = html.escape(f"/{tenant}/oauth2/v2.0/authorize/choose")
+        hidden = f'<input type="hidden" name="request_id" value="{html.escape(request_id)}">'
+        buttons = "".join(
+            f'<button type="submit" name="upn" value="{html.escape(u.upn)}">'
+            f"<strong>{html.escape(u.display_name)}</strong><br><small>{html.escape(u.upn)}"
+            f"{' (guest)' if is_guest(u) else ''}</small></button>"
+            for u in idp.directory.sign_in_users())
+        body = (
+            f"<p>Choose the demo account to sign in with. No password is needed: this is a local demo "
+            f"tenant and nothing leaves this computer.</p><form method=\"post\" action=\"{action}\">"
+            f"{hidden}{buttons}<button type=\"submit\" name=\"cancel\" value=\"1\" class=\"cancel\">Cancel"
+            "</button></form>")
+        self._send_html(200, _page(f"Sign in to the {idp.tenant_title} demo tenant", body))
+
+    def _device_page(self, params: dict[str, str]) -> None:
+        idp = self.idp
+        user_code = params.get("user_code", "").strip()
+        if not user_code:
+            body = ('<form method="get" action="/device"><label>Code <input name="user_code" '
+                    'autocomplete="off" maxlength="16"></label><button type="submit">Next</button></form>')
+            return self._send_html(200, _page("Enter the code shown by the app", body))
+        with idp._lock:
+            known = idp._live_device_code_by_user_code(user_code) is not None
+        if not known:
+            return self._send(404, b"unknown or expired code", "text/plain; charset=utf-8")
+        upn = params.get("upn") or idp.default_user
+        if not upn:
+            links = "".join(
+                f'<li><a href="/device?{html.escape(urlencode({"user_code": user_code, "upn": u.upn}))}">'
+                f"{html.escape(u.display_name)} ({html.escape(u.upn)})</a></li>"
+                for u in idp.directory.sign_in_users())
+            return self._send_html(200, _page(f"Sign in to the {idp.tenant_title} demo tenant",
+                                              f"<p>Choose an account:</p><ul>{links}</ul>"))
+        try:
+            idp.approve_device_code(user_code, upn)
+        except ValueError:
+            return self._send(400, b"that account cannot sign in", "text/plain; charset=utf-8")
+        except KeyError:
+            return self._send(404, b"unknown or expired code", "text/plain; charset=utf-8")
+        self._send(200, b"approved", "text/plain; charset=utf-8")
+
+
+def _page(title: str, body: str) -> str:
+    """A minimal page; ``title`` is escaped here, ``body`` must already be safe HTML."""
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title><style>"
+        "body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}"
+        "button{display:block;width:100%;text-align:left;margin:.5rem 0;padding:.75rem;font-size:1rem}"
+        "button.cancel{text-align:center}"
+        f"</style></head><body><h1>{html.escape(title)}</h1>{body}</body></html>"
+    )
