@@ -1,0 +1,253 @@
+"""The one place that turns errors into words for a person.
+
+Everything a user reads is in the module-level tables (``TITLES``, ``ERROR_TEXTS``, ``ACTION_TITLES``)
+so the UI can pass each string through Qt's translate() with context ``TRANSLATION_CONTEXT``.
+
+``details_for_it`` is what "Copy details for IT" puts on the clipboard. It holds the app version, the
+UTC time, the error's class name and the error's ``details`` -- nothing else. Never ``str(exc)`` of an
+exception we don't know (it may carry a subject or a token) and never a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from quarantine_checker import __version__
+from quarantine_checker.core import errors as e
+
+TRANSLATION_CONTEXT = "errors"
+
+
+@dataclass(frozen=True)
+class UserMessage:
+    title: str
+    text: str
+    retryable: bool
+    details_for_it: str
+
+
+@dataclass(frozen=True)
+class _Entry:
+    title: str
+    text: str
+    retryable: bool
+
+
+# Looked up along the exception's MRO, so a subclass without its own entry gets its parent's words.
+ERROR_TEXTS: dict[type[BaseException], _Entry] = {
+    e.NetworkError: _Entry(
+        "You seem to be offline",
+        "Quarantine Checker couldn't reach Microsoft 365. Check that you're connected to the internet, "
+        "then try again.",
+        True,
+    ),
+    e.ThrottledError: _Entry(
+        "Microsoft 365 is busy",
+        "Microsoft asked us to slow down. We'll try again in a minute.",
+        True,
+    ),
+    e.ServiceError: _Entry(
+        "Microsoft 365 had a problem",
+        "Microsoft's service didn't answer properly. This is usually temporary — try again in a few minutes.",
+        True,
+    ),
+    e.MalformedResponseError: _Entry(
+        "Unexpected answer from Microsoft 365",
+        "Microsoft 365 sent an answer this app doesn't understand. Try again later; if it keeps happening, "
+        "copy the details for your IT team.",
+        True,
+    ),
+    e.AuthenticationError: _Entry(
+        "Please sign in again",
+        "Your sign-in has expired or was ended. Sign in again to carry on.",
+        False,
+    ),
+    e.NotAllowedError: _Entry(
+        "Not turned on for your account",
+        "Your organisation doesn't allow this app to check quarantine. Your IT team can turn it on.",
+        False,
+    ),
+    e.SignInError: _Entry(
+        "Sign-in didn't work",
+        "Microsoft couldn't sign you in. Try again; if it keeps failing, copy the details for your IT team.",
+        True,
+    ),
+    e.SignInCancelled: _Entry(
+        "Sign-in was cancelled",
+        "The sign-in window was closed before it finished. Sign in whenever you're ready.",
+        True,
+    ),
+    e.CommandError: _Entry(
+        "Microsoft 365 said no",
+        "Microsoft 365 couldn't do that. Try again; if it keeps happening, copy the details for your "
+        "IT team.",
+        True,
+    ),
+    e.MessageNotFoundError: _Entry(
+        "Message no longer in quarantine",
+        "This message is no longer in quarantine. It may have been released, deleted or reached its "
+        "deletion date.",
+        False,
+    ),
+    e.AlreadyReleasedError: _Entry(
+        "Already released",
+        "This message has already been released. Look for it in your inbox.",
+        False,
+    ),
+    e.AlreadyRequestedError: _Entry(
+        "Already requested",
+        "You've already asked IT to release this message. They haven't answered yet.",
+        False,
+    ),
+    e.AlreadyDeniedError: _Entry(
+        "IT declined this release",
+        "Your IT team already decided not to release this message. Contact them if you think that was "
+        "a mistake.",
+        False,
+    ),
+    e.MessageExpiredError: _Entry(
+        "Message deleted",
+        "This message has passed its deletion date, so it can't be released any more.",
+        False,
+    ),
+    e.ForbiddenActionError: _Entry(
+        "Not allowed for this message",
+        "Your organisation's settings don't allow this for this message. Your IT team can help if you "
+        "need it.",
+        False,
+    ),
+    e.SecureStorageUnavailable: _Entry(
+        "Can't remember your sign-in",
+        "Your computer's password store isn't available, so you'll need to sign in again the next time "
+        "you start the app.",
+        False,
+    ),
+    e.ConfigurationError: _Entry(
+        "Setup needed",
+        "The app's settings are incomplete. Your IT team may need to set it up for your organisation.",
+        False,
+    ),
+    e.QuarantineCheckerError: _Entry(
+        "Something went wrong",
+        "Something went wrong. Try again; if it keeps happening, copy the details for your IT team.",
+        True,
+    ),
+}
+
+UNKNOWN_ERROR = _Entry(
+    "Something went wrong",
+    "Something unexpected went wrong. Try again; if it keeps happening, copy the details for your IT team.",
+    True,
+)
+
+# Longer waits than a minute get their own sentence so we don't promise "a minute" and take five.
+THROTTLED_LONG_TEXT = "Microsoft asked us to slow down. We'll try again in a few minutes."
+THROTTLED_LONG_AFTER_SECONDS = 90.0
+
+# When the caller says what the user was doing, the title names it; the text stays the error's.
+ACTION_TITLES: dict[str, str] = {
+    "release": "Couldn't release the message",
+    "request_release": "Couldn't send your request to IT",
+    "delete": "Couldn't delete the message",
+    "preview": "Couldn't show the preview",
+    "view_headers": "Couldn't show the message details",
+    "report_not_junk": "Couldn't report the message as not junk",
+    "refresh": "Couldn't check your quarantine",
+    "sign_in": "Couldn't sign you in",
+}
+
+# Errors that already say it all in their title; an action title would only blur them.
+_KEEP_OWN_TITLE: tuple[type[BaseException], ...] = (
+    e.AuthenticationError,
+    e.NotAllowedError,
+    e.SignInCancelled,
+    e.AlreadyReleasedError,
+    e.AlreadyRequestedError,
+    e.AlreadyDeniedError,
+)
+
+DETAILS_HEADER = "Quarantine Checker {version}"
+
+# --- keeping the IT block safe to paste into a ticket ----------------------------------------------
+
+MAX_DETAIL_CHARS = 500
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# Defence in depth: errors.py promises details hold no secrets, but a slip must not reach a ticket.
+_SECRETS = (
+    re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"),  # JWT
+    re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"),
+    re.compile(r"(?i)\b(access_token|refresh_token|id_token|client_secret|password|code)=[^&\s]+"),
+)
+# Long opaque blobs (refresh tokens, keys): a run with a 32+ character piece mixing cases and digits.
+# Paths, GUIDs and request ids are made of short pieces and survive.
+_BLOB = re.compile(r"[A-Za-z0-9+/_.=-]{32,}")
+_PIECE = re.compile(r"[A-Za-z0-9+_=]{32,}")
+REDACTED = "[removed]"
+
+
+def _looks_secret(run: str) -> bool:
+    return any(
+        re.search(r"[a-z]", p) and re.search(r"[A-Z]", p) and re.search(r"\d", p) for p in _PIECE.findall(run)
+    )
+
+
+def _clean(value: Any) -> str:
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, bool | int | float) or value is None:
+        text = str(value)
+    else:
+        text = repr(value)
+    # One line per fact: a value with newlines must not be able to fake extra lines in the block.
+    text = _CONTROL.sub(" ", text)
+    for pattern in _SECRETS:
+        text = pattern.sub(REDACTED, text)
+    text = _BLOB.sub(lambda m: REDACTED if _looks_secret(m.group(0)) else m.group(0), text)
+    if len(text) > MAX_DETAIL_CHARS:
+        text = text[:MAX_DETAIL_CHARS] + "…"
+    return text.strip()
+
+
+def _details_block(kind: str, details: dict[str, Any], now: datetime) -> str:
+    lines = [
+        DETAILS_HEADER.format(version=__version__),
+        f"Time (UTC): {now.astimezone(UTC).strftime('%Y-%m-%d %H:%M:%S')}Z",
+        f"Error: {kind}",
+    ]
+    for key in sorted(details, key=str):
+        lines.append(f"{_clean(str(key))[:80]}: {_clean(details[key])}")
+    return "\n".join(lines)
+
+
+def _entry_for(exc: BaseException) -> _Entry:
+    for klass in type(exc).__mro__:
+        entry = ERROR_TEXTS.get(klass)
+        if entry is not None:
+            return entry
+    return UNKNOWN_ERROR
+
+
+def user_message(
+    exc: BaseException, *, action: str | None = None, now: datetime | None = None
+) -> UserMessage:
+    """Words for the user about ``exc``. ``action`` is an ``Action`` value ("release", …) or "refresh"."""
+    now = now or datetime.now(UTC)
+    entry = _entry_for(exc)
+    text = entry.text
+    if isinstance(exc, e.ThrottledError):
+        wait = exc.retry_after
+        if isinstance(wait, int | float) and wait > THROTTLED_LONG_AFTER_SECONDS:
+            text = THROTTLED_LONG_TEXT
+    title = entry.title
+    if action and action in ACTION_TITLES and not isinstance(exc, _KEEP_OWN_TITLE):
+        title = ACTION_TITLES[action]
+    if isinstance(exc, e.QuarantineCheckerError):
+        raw = exc.details if isinstance(exc.details, dict) else {}
+        details = _details_block(type(exc).__name__, raw, now)
+    else:
+        # Unknown exceptions may carry anything in their message; only their type is safe to show.
+        details = _details_block(type(exc).__name__, {}, now)
+    return UserMessage(title=title, text=text, retryable=entry.retryable, details_for_it=details)
