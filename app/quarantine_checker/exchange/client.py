@@ -41,6 +41,8 @@ def _values(payload: dict[str, Any], cmdlet: str) -> list[Any]:
     value = payload.get("value")
     if value is None:
         return []
+    if isinstance(value, dict):  # PowerShell unwraps one-element arrays
+        return [value]
     if not isinstance(value, list):
         raise MalformedResponseError("Exchange Online sent a reply we cannot read",
                                      cmdlet=cmdlet, reason="value is not a list")
@@ -166,8 +168,7 @@ class ExoClient:
                     duplicates += 1
                     continue
                 seen.add(message.identity)
-                if message.entity_type is not EntityType.EMAIL or (
-                        message.expires is not None and message.expires <= now):
+                if message.entity_type is not EntityType.EMAIL or message.is_expired(now):
                     other += 1
                     continue
                 kept.append(message)
@@ -202,7 +203,7 @@ class ExoClient:
     def _parse_one(record: dict[str, Any]) -> QuarantinedMessage | None:
         try:
             return parse_message(record)
-        except Exception:  # the model rejects malformed records; count it as not found
+        except MalformedResponseError:
             log.info("Get-QuarantineMessage returned a record the model could not read")
             return None
 
