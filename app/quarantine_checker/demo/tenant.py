@@ -1,0 +1,205 @@
+"""The demo tenant: directory, identity provider, Exchange emulator and control API in one handle.
+
+See /work/brief/demo-tenant-api.md for the contract. State lives in memory; the seed is rebuilt on
+each start relative to "now" so the story always looks recent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from quarantine_checker.demo.cmdlets import Cmdlets
+from quarantine_checker.demo.control import ControlServer
+from quarantine_checker.demo.directory import EXCHANGE_AUDIENCE, Directory
+from quarantine_checker.demo.exchange_server import ExchangeEmulator, RequestRecord
+from quarantine_checker.demo.identity_provider import IdentityProvider
+from quarantine_checker.demo.store import Clock, QuarantineStore
+from quarantine_checker.demo.synthetic import synthetic_records
+from quarantine_checker.demo.tls import TlsMaterial, make_tls_material
+
+log = logging.getLogger("quarantine_checker.demo.tenant")
+
+
+def _seed_records(domain: str, now: dt.datetime) -> list[dict[str, Any]]:
+    try:
+        from quarantine_checker.demo.seed import seed_messages
+    except ImportError:
+        log.warning("demo/seed.py is not available yet: starting with an empty quarantine")
+        return []
+    return list(seed_messages(domain, now))
+
+
+class DemoTenant:
+    def __init__(
+        self,
+        *,
+        seed: bool = True,
+        state_dir: Path | None = None,
+        release_delay: float = 1.0,
+        rate_limit_per_second: float | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.directory = Directory()
+        self.tenant_id = self.directory.tenant_id
+        self.client_id = self.directory.client_id
+        self.clock = clock or Clock()
+        self.store = QuarantineStore(self.directory, clock=self.clock, release_delay=release_delay)
+        self._seed = seed
+        self._state_dir = Path(state_dir) if state_dir else None
+        self._rate_limit = rate_limit_per_second
+        self._control_key = secrets.token_urlsafe(18)
+        self.tls: TlsMaterial | None = None
+        self.idp: IdentityProvider | None = None
+        self.exchange: ExchangeEmulator | None = None
+        self.control: ControlServer | None = None
+        self._started = False
+
+    # --- lifecycle -----------------------------------------------------------------------------------
+    def start(self) -> DemoTenant:
+        if self._started:
+            return self
+        tls_dir = (self._state_dir / "tls") if self._state_dir else Path(tempfile.mkdtemp(prefix="qc-demo-"))
+        self.tls = make_tls_material(tls_dir)
+        if self._seed:
+            records = _seed_records(self.directory.domain, self.clock.now())
+            if records:
+                self.store.add_records(records)
+        self.idp = IdentityProvider(self.directory, self.tls)
+        self.exchange = ExchangeEmulator(
+            self.directory, self.store, self.tls, rate_limit_per_second=self._rate_limit
+        )
+        self.control = ControlServer(self, self.tls, self._control_key)
+        self.idp.start()
+        self.exchange.start()
+        self.control.start()
+        self._started = True
+        return self
+
+    def stop(self) -> None:
+        for server in (self.control, self.exchange, self.idp):
+            if server is not None:
+                try:
+                    server.stop()
+                except Exception:
+                    log.exception("stopping %s failed", type(server).__name__)
+        self._started = False
+
+    def __enter__(self) -> DemoTenant:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _need(self) -> ExchangeEmulator:
+        if self.exchange is None:
+            raise RuntimeError("the demo tenant is not started")
+        return self.exchange
+
+    # --- what a client needs -------------------------------------------------------------------------
+    @property
+    def authority(self) -> str:
+        if self.idp is None:
+            raise RuntimeError("the demo tenant is not started")
+        return self.idp.authority
+
+    @property
+    def exchange_url(self) -> str:
+        return self._need().base_url
+
+    @property
+    def ca_file(self) -> Path:
+        if self.tls is None:
+            raise RuntimeError("the demo tenant is not started")
+        return self.tls.ca_file
+
+    @property
+    def control_url(self) -> str:
+        if self.control is None:
+            raise RuntimeError("the demo tenant is not started")
+        return self.control.url
+
+    @property
+    def accounts(self) -> list[dict[str, str]]:
+        return [
+            {"upn": u.upn, "name": u.display_name, "role": u.role} for u in self.directory.sign_in_users()
+        ]
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "tenant_id": self.tenant_id,
+            "client_id": self.client_id,
+            "authority": self.authority,
+            "exchange_url": self.exchange_url,
+            "ca_file": str(self.ca_file),
+            "control_url": self.control_url,
+            "accounts": self.accounts,
+        }
+
+    def session(self) -> requests.Session:
+        s = requests.Session()
+        s.verify = str(self.ca_file)
+        s.trust_env = False
+        return s
+
+    # --- tokens ----------------------------------------------------------------------------------------
+    def token_for(self, upn: str, *, lifetime: int | None = None, audience: str = EXCHANGE_AUDIENCE) -> str:
+        return self.directory.issue_access_token(upn, audience=audience, lifetime=lifetime)
+
+    def revoke_sessions(self, upn: str) -> None:
+        self.directory.revoke_sessions(upn)
+
+    # --- the quarantine ----------------------------------------------------------------------------------
+    def add_message(self, recipient: str | list[str], **fields: Any) -> str:
+        return self.store.add_message(recipient, **fields)
+
+    def bulk_load(self, upn: str, count: int, *, days: int = 29) -> None:
+        self.store.add_records(
+            synthetic_records(
+                self.store.resolve_address(upn),
+                count,
+                now=self.clock.now(),
+                days=days,
+                seed=len(self.store) + 1,
+            )
+        )
+
+    def approve(self, identity: str) -> None:
+        Cmdlets(self.store).approve(identity, self._admin_upn())
+
+    def deny(self, identity: str) -> None:
+        Cmdlets(self.store).deny(identity, self._admin_upn())
+
+    def message(self, identity: str) -> dict[str, Any]:
+        return self.store.message(identity)
+
+    def messages_for(self, upn: str) -> list[dict[str, Any]]:
+        return self.store.messages_for(upn)
+
+    def set_exo_module_enabled(self, upn: str, enabled: bool) -> None:
+        """What ``Set-User -EXOModuleEnabled`` does: when off, the user's calls get a non-JSON 403."""
+        self._need().set_exo_module_enabled(upn, enabled)
+
+    def _admin_upn(self) -> str:
+        admins = [u.upn for u in self.directory.users.values() if u.role == "admin"]
+        return admins[0] if admins else f"admin@{self.directory.domain}"
+
+    # --- faults and log ----------------------------------------------------------------------------------
+    def inject_fault(self, kind: str, *, count: int = 1, cmdlet: str | None = None, **params: Any) -> None:
+        self._need().faults.add(kind, count=count, cmdlet=cmdlet, **params)
+
+    def clear_faults(self) -> None:
+        self._need().faults.clear()
+
+    @property
+    def requests_log(self) -> list[RequestRecord]:
+        return self._need().requests_log
+
+    def clear_log(self) -> None:
+        self._need().clear_log()
