@@ -681,6 +681,7 @@ class _Handler(BaseHTTPRequestHandler):
                                   "grant_type": None, "params": {}, "status": None,
                                   "correlation_id": self._correlation_id}
         self._record = record
+        self._logged = False
         try:
             params = self._parse(parts.query)
             if method == "POST":
@@ -694,7 +695,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(IdpError("server_error", "AADSTS90033: A transient error has occurred. "
                                       "Please try again.", 500))
         finally:
-            self.idp._log(record)
+            self._flush_record()
+
+    def _flush_record(self) -> None:
+        # Logged before the reply goes out, so a client that has its answer always finds the record.
+        if not self._logged:
+            self._logged = True
+            self.idp._log(self._record)
 
     def _read_body(self) -> str:
         if self.headers.get("Transfer-Encoding"):
@@ -707,6 +714,13 @@ class _Handler(BaseHTTPRequestHandler):
             raise IdpError("invalid_request", "AADSTS900561: Invalid Content-Length.")
         if length > MAX_BODY_BYTES:
             self.close_connection = True
+            # Drain a moderately large body so the client sees the 413 instead of a reset socket.
+            remaining = length if length <= 8 * 1024 * 1024 else 0
+            while remaining > 0:
+                chunk = self.rfile.read(min(remaining, 65536))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
             raise IdpError("invalid_request", "AADSTS90004: The request body is too large.", 413)
         return self.rfile.read(length).decode("utf-8", "replace")
 
@@ -728,6 +742,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, status: int, body: bytes, content_type: str,
               headers: dict[str, str] | None = None) -> None:
         self._record["status"] = status
+        self._flush_record()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
