@@ -137,6 +137,89 @@ ERROR_TEXTS: dict[type[BaseException], _Entry] = {
     ),
 }
 
+# Sign-in failures say *why* by their code (``SignInError.code`` / ``details["code"]``, set in auth/):
+# an Entra "AADSTS<n>" code, an OAuth error, or one of the app's own codes. The class entry above is the
+# fallback for codes not listed here. The correlation id is in ``details_for_it`` for the helpdesk.
+CODE_TEXTS: dict[str, _Entry] = {
+    "AADSTS50076": _Entry(
+        "Your organisation needs you to verify it's you",
+        "Your organisation asks for an extra check (such as a code on your phone). Sign in again and "
+        "complete the check.",
+        True,
+    ),
+    "AADSTS50079": _Entry(
+        "Set up extra sign-in security first",
+        "Your organisation needs you to set up an extra sign-in check (such as the Authenticator app) "
+        "before you can use this app. Sign in again and follow the steps, or ask your IT team.",
+        True,
+    ),
+    "AADSTS53000": _Entry(
+        "This computer doesn't meet company policy",
+        "Your organisation only allows sign-in from devices it manages. Contact your IT team and give "
+        "them the details below.",
+        False,
+    ),
+    "AADSTS53003": _Entry(
+        "Blocked by your organisation's policy",
+        "Your organisation's access rules blocked this sign-in (for example because of where you are or "
+        "which device you use). Contact your IT team and give them the details below.",
+        False,
+    ),
+    "AADSTS65001": _Entry(
+        "Your IT team needs to approve this app",
+        "This app hasn't been approved for your organisation yet. Ask your IT team to approve "
+        "Quarantine Checker, then try again.",
+        False,
+    ),
+    "AADSTS700016": _Entry(
+        "This app isn't set up for your organisation",
+        "The app ID in the settings isn't known to your organisation. Your IT team needs to check the "
+        "app registration.",
+        False,
+    ),
+    "interaction_required": _Entry(
+        "Please sign in again",
+        "Your organisation needs you to sign in again before carrying on.",
+        True,
+    ),
+    "invalid_grant": _Entry(
+        "Please sign in again",
+        "Your sign-in has expired or was ended (for example after a password change). Sign in again.",
+        True,
+    ),
+    "timeout": _Entry(
+        "Sign-in timed out",
+        "The sign-in wasn't finished in time. Sign in again whenever you're ready.",
+        True,
+    ),
+    "wrong_tenant": _Entry(
+        "Wrong organisation",
+        "That account belongs to a different organisation than the one this app is set up for. Sign in "
+        "with your work account for this organisation.",
+        True,
+    ),
+    "guest_account": _Entry(
+        "Guest accounts can't be used",
+        "You signed in with a guest account from another organisation. Quarantine only holds mail for "
+        "your own work mailbox, so sign in with your own work account instead.",
+        True,
+    ),
+    "browser_unavailable": _Entry(
+        "No web browser found",
+        "Signing in needs a web browser, and none could be opened. Install or set a default browser, "
+        "then try again.",
+        True,
+    ),
+}
+
+
+def _code_entry(exc: BaseException) -> _Entry | None:
+    if not isinstance(exc, e.SignInError | e.AuthenticationError):
+        return None
+    code = getattr(exc, "code", None) or exc.details.get("code")
+    return CODE_TEXTS.get(code) if isinstance(code, str) else None
+
+
 UNKNOWN_ERROR = _Entry(
     "Something went wrong",
     "Something unexpected went wrong. Try again; if it keeps happening, copy the details for your IT team.",
@@ -235,7 +318,7 @@ def user_message(
 ) -> UserMessage:
     """Words for the user about ``exc``. ``action`` is an ``Action`` value ("release", …) or "refresh"."""
     now = now or datetime.now(UTC)
-    entry = _entry_for(exc)
+    entry = _code_entry(exc) or _entry_for(exc)
     text = entry.text
     if isinstance(exc, e.ThrottledError):
         wait = exc.retry_after
