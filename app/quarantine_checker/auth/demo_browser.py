@@ -28,6 +28,7 @@ class _FormParser(HTMLParser):
         self.action: str | None = None
         self.method = "get"
         self.fields: dict[str, str] = {}
+        self.buttons: list[tuple[str, str]] = []
         self._in_form = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -38,12 +39,25 @@ class _FormParser(HTMLParser):
         elif tag == "input" and self._in_form and a.get("name"):
             self.fields[a["name"]] = a.get("value", "")
 
+        elif tag == "button" and self._in_form and a.get("name"):
+            self.buttons.append((a["name"], a.get("value", "")))
+
     def handle_endtag(self, tag: str) -> None:
         if tag == "form":
             self._in_form = False
 
 
-def _drive(session: requests.Session, url: str, done: Callable[[bool], None] | None) -> None:
+def _pick(buttons: list[tuple[str, str]], user: str | None) -> tuple[str, str] | None:
+    accounts = [(n, v) for n, v in buttons if n == "upn"]
+    if user is not None:
+        if user == "cancel":
+            return next(((n, v) for n, v in buttons if n == "cancel"), None)
+        return next(((n, v) for n, v in accounts if v.lower() == user.lower()), None)
+    return accounts[0] if accounts else None
+
+
+def _drive(session: requests.Session, url: str, user: str | None,
+           done: Callable[[bool], None] | None) -> None:
     ok = False
     try:
         page = session.get(url, timeout=15, allow_redirects=False)
@@ -55,6 +69,17 @@ def _drive(session: requests.Session, url: str, done: Callable[[bool], None] | N
         parser = _FormParser()
         parser.feed(page.text[:1_000_000])
         action = urljoin(url, parser.action or "")
+        if parser.action is not None and urlsplit(action).hostname == urlsplit(url).hostname:
+            # The account picker (no default demo user): choose like a person would, then go on.
+            choice = _pick(parser.buttons, user)
+            if choice is None:
+                log.warning("demo sign-in page offered no account to pick")
+                return
+            page = session.post(action, data={**parser.fields, choice[0]: choice[1]}, timeout=15,
+                                allow_redirects=False)
+            parser = _FormParser()
+            parser.feed(page.text[:1_000_000])
+            action = urljoin(url, parser.action or "")
         if urlsplit(action).hostname not in _LOOPBACK_HOSTS:
             log.warning("demo sign-in page had no form for the app (HTTP %s)", page.status_code)
             return
@@ -73,13 +98,16 @@ def _plain_session() -> requests.Session:
     return s
 
 
-def demo_browser(session: requests.Session, *,
+def demo_browser(session: requests.Session, *, user: str | None = None,
                  done: Callable[[bool], None] | None = None) -> Callable[[str], bool]:
     """An ``open_browser`` for ``AuthSession``: returns at once and does the browser step on a thread
-    (the app is waiting on its loopback listener meanwhile). ``done(ok)`` is for tests."""
+    (the app is waiting on its loopback listener meanwhile). If the demo shows its account picker,
+    ``user`` is the account chosen (default: the first; "cancel" presses Cancel). ``done(ok)`` is for
+    tests."""
 
     def open_url(url: str) -> bool:
-        threading.Thread(target=_drive, args=(session, url, done), name="demo-browser", daemon=True).start()
+        threading.Thread(target=_drive, args=(session, url, user, done), name="demo-browser",
+                         daemon=True).start()
         return True
 
     return open_url

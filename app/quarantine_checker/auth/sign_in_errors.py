@@ -78,7 +78,10 @@ def sign_in_error_from_result(result: Mapping[str, Any] | None) -> SignInError:
     if not isinstance(result, Mapping):
         return SignInError("Signing in did not complete.", code="unknown_error")
     facts = error_facts(result)
-    if facts["error"] == "access_denied" and facts["code"] == "access_denied":
+    # The person pressed Cancel / declined on the sign-in page (Entra: error_subcode=cancel, AADSTS65004).
+    if facts["error"] == "access_denied" and (
+        result.get("error_subcode") == "cancel" or facts["code"] in ("access_denied", "AADSTS65004")
+    ):
         return SignInCancelled("Sign-in was cancelled on the sign-in page.", **facts)
     return SignInError(f"Signing in failed ({facts['code']}).", **facts)
 
