@@ -72,9 +72,9 @@ class Directory:
     domain: str = DEMO_DOMAIN
     users: dict[str, DemoUser] = field(default_factory=dict)
     access_token_lifetime: int = 3600
-    _secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    _secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _refresh: dict[str, _RefreshGrant] = field(default_factory=dict)
+    _refresh: dict[str, _RefreshGrant] = field(default_factory=dict, repr=False)
     _revoked_before: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
