@@ -1,0 +1,255 @@
+"""Carrying out Release / Request release / Delete / Report as not junk on one or many messages.
+
+Rules the user can rely on: only what ``decide`` allows is sent; every bulk action and every delete
+is confirmed with a sentence that names what will happen; releasing mail whose sender checks failed
+needs a second, explicit yes; each row shows its own progress; a row with a request in flight never
+gets a second one; afterwards the message is re-read and its real new status shown; a failure leaves
+the row as it was, says why, and offers Retry.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from quarantine_checker.core.decision import Action, decide
+from quarantine_checker.core.messages import user_message
+from quarantine_checker.core.model import ReleaseStatus
+from quarantine_checker.core.sender_checks import analyse_headers
+from quarantine_checker.ui import dialogs
+from quarantine_checker.ui.message_model import MessageRow, MessageTableModel
+from quarantine_checker.ui.row_view import build_row, local_now, received_text
+from quarantine_checker.ui.tasks import TaskRunner
+
+# PREPARINGTORELEASE usually turns into RELEASED within seconds; look a few times before giving up
+# and letting the next refresh show it.
+RELEASE_POLL_ATTEMPTS = 6
+RELEASE_POLL_SECONDS = 1.0
+
+
+@dataclass
+class Outcome:
+    """What the details pane says about the last action on a message."""
+
+    text: str
+    details: str = ""
+    action: Action | None = None   # set when Retry makes sense
+    failed: bool = False
+
+
+class ActionRunner(QObject):
+    outcome_changed = Signal(str)  # identity
+    report_loaded = Signal(str)    # identity
+
+    def __init__(self, tasks: TaskRunner, model: MessageTableModel, client: Callable[[], Any],
+                 parent_widget: Any, *, own_domains: Callable[[], list[str]] | None = None,
+                 confirm: Callable[..., bool] = dialogs.confirm) -> None:
+        super().__init__(parent_widget)
+        self.tasks = tasks
+        self.model = model
+        self._client = client
+        self._parent = parent_widget
+        self._own_domains = own_domains or (lambda: [])
+        self.confirm = confirm
+        self.outcomes: dict[str, Outcome] = {}
+        self.reports: dict[str, Any] = {}      # identity -> SenderReport
+        self.headers: dict[str, str] = {}      # identity -> raw header text
+        self.sender_names: dict[str, str] = {}
+
+    # --- labels ----------------------------------------------------------------------------------------
+    def verb(self, action: Action, n: int = 1) -> str:
+        if action is Action.RELEASE:
+            return self.tr("Release") if n == 1 else self.tr("Release {0} messages").format(n)
+        if action is Action.REQUEST_RELEASE:
+            return self.tr("Request release") if n == 1 else self.tr("Request release of {0} messages").format(n)
+        if action is Action.DELETE:
+            return self.tr("Delete") if n == 1 else self.tr("Delete {0} messages").format(n)
+        return self.tr("Report as not junk") if n == 1 else self.tr("Report {0} messages as not junk").format(n)
+
+    def _progress(self, action: Action) -> str:
+        return {Action.RELEASE: self.tr("Releasing…"), Action.REQUEST_RELEASE: self.tr("Requesting…"),
+                Action.DELETE: self.tr("Deleting…"), Action.REPORT_NOT_JUNK: self.tr("Releasing…")}[action]
+
+    # --- entry point ------------------------------------------------------------------------------------
+    def eligible(self, action: Action, rows: list[MessageRow], now: datetime | None = None) -> list[MessageRow]:
+        now = now or local_now()
+        return [r for r in rows if not r.pending and not self.is_busy(r.identity)
+                and decide(r.message, now).is_available(action)]
+
+    def is_busy(self, identity: str) -> bool:
+        return self.tasks.is_running(("action", identity)) or self.tasks.is_running(("precheck", identity))
+
+    def run(self, action: Action, rows: list[MessageRow], *, confirmed: bool = False) -> int:
+        """Start ``action`` on every row it is allowed for; ``confirmed`` skips the bulk/delete question."""
+        targets = self.eligible(action, rows)
+        if not targets:
+            return 0
+        skipped = len(rows) - len(targets)
+        if not confirmed and not self._confirm(action, targets, skipped):
+            return 0
+        # The sender warning is never skipped, not even on Retry: it is about the mail, not the click.
+        if action in (Action.RELEASE, Action.REPORT_NOT_JUNK):
+            missing = [r for r in targets if r.identity not in self.reports]
+            if missing:
+                self._precheck_then(action, targets, missing)
+                return len(targets)
+            if not self._warn_failed_checks(targets):
+                return 0
+        for row in targets:
+            self._start(action, row)
+        return len(targets)
+
+    # --- confirmation ------------------------------------------------------------------------------------
+    def _confirm(self, action: Action, targets: list[MessageRow], skipped: int) -> bool:
+        n = len(targets)
+        if action is Action.DELETE:
+            text = (self.tr("Delete this message from your quarantine?") if n == 1 else
+                    self.tr("Delete these {0} messages from your quarantine?").format(n))
+            info = self.tr("You won't be able to release them afterwards. They will not be delivered to you.")
+        elif n == 1:
+            return True  # one message, a clearly named button: no extra question (sender warning still applies)
+        elif action is Action.REQUEST_RELEASE:
+            text = self.tr("Ask IT to release these {0} messages?").format(n)
+            info = self.tr("IT will look at each one; you'll see their answer here.")
+        elif action is Action.REPORT_NOT_JUNK:
+            text = self.tr("Release these {0} messages to your Inbox and report them to Microsoft as not "
+                           "junk?").format(n)
+            info = ""
+        else:
+            text = self.tr("Release these {0} messages to your Inbox?").format(n)
+            info = self.tr("They will appear in your Inbox within a few minutes.")
+        if skipped:
+            info = (info + "\n\n" if info else "") + self.tr(
+                "{0} other selected messages can't get this action and will be left as they are.").format(skipped)
+        return self.confirm(self._parent, self.verb(action, n), text, informative=info,
+                            yes=self.verb(action, n), warning=action is Action.DELETE)
+
+    def _warn_failed_checks(self, targets: list[MessageRow]) -> bool:
+        failed = [r for r in targets if getattr(self.reports.get(r.identity), "checks_failed", False)]
+        if not failed:
+            return True
+        if len(failed) == 1:
+            report = self.reports[failed[0].identity]
+            reasons = [w for w in report.warnings] + [c.sentence for c in report.auth_checks
+                                                       if c.result in ("fail", "softfail")]
+            text = self.tr("This message may not be from who it claims to be. Release it anyway?")
+            info = "\n".join(f"• {r}" for r in reasons[:6])
+        else:
+            text = self.tr("{0} of these messages may not be from who they claim to be. Release them "
+                           "anyway?").format(len(failed))
+            info = self.tr("Open each one to see what the sender checks found.")
+        info += "\n\n" + self.tr("Only release it if you were expecting it and trust the sender. If unsure, "
+                                 "ask IT instead.")
+        return self.confirm(self._parent, self.tr("Check the sender first"), text, informative=info,
+                            yes=self.tr("Release anyway"), warning=True)
+
+    def _precheck_then(self, action: Action, targets: list[MessageRow], missing: list[MessageRow]) -> None:
+        """Read the headers of messages not checked yet, then warn (if needed) and run."""
+        identities = [r.identity for r in missing]
+        for ident in identities:
+            self.model.set_pending(ident, self.tr("Checking the sender…"))
+        client = self._client()
+        own = self._own_domains()
+        senders = {r.identity: r.message.sender_address for r in missing}
+
+        def work() -> dict[str, tuple[str, Any]]:
+            out = {}
+            for ident in identities:
+                text = client.headers(ident)
+                out[ident] = (text, analyse_headers(text, senders[ident], own_domains=own))
+            return out
+
+        def done(found: dict[str, tuple[str, Any]]) -> None:
+            for ident, (text, report) in found.items():
+                self.headers[ident], self.reports[ident] = text, report
+                self.model.set_pending(ident, "")
+                self.report_loaded.emit(ident)
+            fresh = [self.model.row_for(r.identity) or r for r in targets]
+            if self._warn_failed_checks(fresh):
+                for row in fresh:
+                    self._start(action, row)
+
+        def failed(exc: BaseException) -> None:
+            for ident in identities:
+                self.model.set_pending(ident, "")
+            msg = user_message(exc, action=str(action))
+            for ident in identities:
+                self._fail(ident, action, msg.title, msg.text, msg.details_for_it)
+
+        self.tasks.run(work, done, failed, key=("precheck", identities[0]))
+
+    # --- doing it -------------------------------------------------------------------------------------------
+    def _start(self, action: Action, row: MessageRow) -> None:
+        identity = row.identity
+        client = self._client()
+
+        def work() -> Any:
+            if action is Action.RELEASE:
+                client.release(identity)
+            elif action is Action.REPORT_NOT_JUNK:
+                client.release(identity, report_false_positive=True)
+            elif action is Action.REQUEST_RELEASE:
+                client.request_release(identity)
+            elif action is Action.DELETE:
+                client.delete(identity)
+                return None
+            message = client.get_message(identity)
+            attempts = 0
+            while (message.release_status is ReleaseStatus.PREPARINGTORELEASE
+                   and attempts < RELEASE_POLL_ATTEMPTS):
+                time.sleep(RELEASE_POLL_SECONDS)
+                message = client.get_message(identity)
+                attempts += 1
+            return message
+
+        def done(message: Any) -> None:
+            if message is None:
+                self.model.remove_identities([identity])
+                self.outcomes.pop(identity, None)
+                return
+            new_row = build_row(message, local_now(), sender_name=self.sender_names.get(identity, ""))
+            self.model.replace_row(new_row)
+            self.outcomes[identity] = Outcome(self._success_text(action, message))
+            self.outcome_changed.emit(identity)
+
+        def failed(exc: BaseException) -> None:
+            msg = user_message(exc, action=str(action))
+            self._fail(identity, action, msg.title, msg.text, msg.details_for_it)
+
+        started = self.tasks.run(work, done, failed, key=("action", identity))
+        if started is not None:
+            self.outcomes.pop(identity, None)
+            self.model.set_pending(identity, self._progress(action))
+
+    def _fail(self, identity: str, action: Action, title: str, text: str, details: str) -> None:
+        self.model.set_error(identity, self.tr("{0} failed").format(self.verb(action)))
+        self.outcomes[identity] = Outcome(f"{title}\n{text}", details, action, failed=True)
+        self.outcome_changed.emit(identity)
+
+    def _success_text(self, action: Action, message: Any) -> str:
+        received = received_text(message.received_time, local_now()) if message.received_time else ""
+        status = message.release_status
+        if status in (ReleaseStatus.RELEASED, ReleaseStatus.APPROVED) or message.released:
+            return self.tr("Released — it is in your Inbox; originally received {0}. Inbox rules may have "
+                           "moved it to another folder.").format(received)
+        if status is ReleaseStatus.PREPARINGTORELEASE:
+            return self.tr("Releasing — it should be in your Inbox within a few minutes (originally received "
+                           "{0}).").format(received)
+        if status is ReleaseStatus.REQUESTED:
+            return self.tr("Release requested — IT has been asked to release it. You'll see their answer here.")
+        return self.tr("Done. The message now shows: {0}").format(self.model.row_for(message.identity).cells[5]
+                                                                   if self.model.row_for(message.identity)
+                                                                   else "")
+
+    def retry(self, identity: str) -> None:
+        outcome = self.outcomes.get(identity)
+        row = self.model.row_for(identity)
+        if outcome is None or outcome.action is None or row is None:
+            return
+        row.error = ""
+        self.run(outcome.action, [row], confirmed=True)

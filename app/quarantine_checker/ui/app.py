@@ -1,0 +1,65 @@
+"""Start the desktop window: ``run_gui(services) -> exit code``.
+
+Native style, the OS light/dark palette (Qt 6 follows the platform colour scheme by itself; we only
+avoid hard-coded colours), SVG icons for any DPI, translations from resources/i18n when present.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtWidgets import QApplication
+
+from quarantine_checker import APP_ID, APP_NAME, __version__
+from quarantine_checker.ui.icons import icon, resources_dir
+
+
+def ensure_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName(APP_NAME)
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(icon("app"))
+    _install_translators(app)
+    return app
+
+
+def _install_translators(app: QApplication) -> None:
+    if getattr(app, "_qc_translators", None):
+        return
+    translators = []
+    qt = QTranslator(app)
+    if qt.load(QLocale(), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt)
+        translators.append(qt)
+    root = resources_dir()
+    if root is not None and (root / "i18n").is_dir():
+        ours = QTranslator(app)
+        if ours.load(QLocale(), APP_ID, "_", str(root / "i18n")):
+            app.installTranslator(ours)
+            translators.append(ours)
+    app._qc_translators = translators  # type: ignore[attr-defined]  # keep them alive
+
+
+def run_gui(services: Any) -> int:
+    """Open the main window for ``services`` (wiring.Services) and run until it is closed."""
+    app = ensure_application()
+    from quarantine_checker.ui.main_window import MainWindow
+
+    window = MainWindow(services)
+    window.show()
+    window.start()
+    code = app.exec()
+    window.tasks.cancel_all()
+    window.tasks.wait_for_done(5_000)
+    demo = getattr(services, "demo", None)
+    if demo is not None and hasattr(demo, "stop"):
+        demo.stop()
+    return int(code)

@@ -1,0 +1,275 @@
+"""The details pane: why the selected message was held, who really sent it, and a safe preview.
+
+Everything that comes from the message goes through plain_text (plain labels, QPlainTextEdit):
+no HTML is interpreted, no link is clickable, no image or other resource is ever loaded.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from quarantine_checker.core import expiry, reasons
+from quarantine_checker.core.preview_text import describe_attachment, extract_links, html_to_text
+from quarantine_checker.ui.action_bar import ActionBar
+from quarantine_checker.ui.message_model import MessageRow
+from quarantine_checker.ui.plain_text import plain_label, plain_text_view, set_plain, set_plain_body, visible
+from quarantine_checker.ui.row_view import translate
+
+MAX_LINKS_SHOWN = 25
+
+
+def _bold(label: QLabel, scale: float = 1.0) -> QLabel:
+    font = label.font()
+    font.setBold(True)
+    if scale != 1.0:
+        font.setPointSizeF(font.pointSizeF() * scale)
+    label.setFont(font)
+    return label
+
+
+class DetailsPane(QWidget):
+    retry_clicked = Signal()
+    same_sender_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("details-pane")
+        self.setAccessibleName(self.tr("Message details"))
+        self._details_for_it = ""
+        self.row: MessageRow | None = None
+
+        self.placeholder = plain_label(
+            self.tr("Select a message to see why it was held and what you can do."),
+            self, selectable=False, accessible_name=self.tr("No message selected"))
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        body = QWidget(self)
+        self.subject = _bold(plain_label("", body, accessible_name=self.tr("Subject")), 1.25)
+        self.why_title = _bold(plain_label("", body, accessible_name=self.tr("Why it was held")))
+        self.why_text = plain_label("", body, accessible_name=self.tr("Explanation"))
+        self.status = plain_label("", body, accessible_name=self.tr("Status"))
+
+        # Outcome of the last action on this message: success in words, or the failure with Retry.
+        self.note = QFrame(body)
+        self.note.setFrameShape(QFrame.Shape.StyledPanel)
+        self.note_text = plain_label("", self.note, accessible_name=self.tr("Result of the last action"))
+        self.retry_button = QPushButton(self.tr("Retry"), self.note)
+        self.retry_button.setAccessibleName(self.tr("Retry the last action"))
+        self.retry_button.clicked.connect(self.retry_clicked)
+        self.copy_button = QPushButton(self.tr("Copy details for IT"), self.note)
+        self.copy_button.setAccessibleName(self.tr("Copy details for IT"))
+        self.copy_button.clicked.connect(lambda: QGuiApplication.clipboard().setText(self._details_for_it))
+        note_row = QHBoxLayout(self.note)
+        note_row.addWidget(self.note_text, 1)
+        note_row.addWidget(self.retry_button)
+        note_row.addWidget(self.copy_button)
+        self.note.hide()
+
+        self.actions = ActionBar(body)
+        self.same_sender = QPushButton(body)
+        self.same_sender.setFlat(True)
+        self.same_sender.setAccessibleName(self.tr("Select everything from this sender"))
+        self.same_sender.clicked.connect(self.same_sender_clicked)
+
+        self.facts = QFormLayout()
+        self.facts.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.sender = plain_label("", body, accessible_name=self.tr("From"))
+        self.recipients = plain_label("", body, accessible_name=self.tr("To"))
+        self.received = plain_label("", body, accessible_name=self.tr("Received"))
+        self.expires = plain_label("", body, accessible_name=self.tr("Deleted on"))
+        self.policy = plain_label("", body, accessible_name=self.tr("Policy"))
+        for title, widget in ((self.tr("From"), self.sender), (self.tr("To"), self.recipients),
+                              (self.tr("Received"), self.received), (self.tr("Deleted"), self.expires),
+                              (self.tr("Held by"), self.policy)):
+            self.facts.addRow(title, widget)
+
+        self.checks_title = _bold(plain_label(self.tr("Is the sender who they say they are?"), body,
+                                              selectable=False))
+        self.checks = plain_label("", body, accessible_name=self.tr("Sender checks"))
+        self.links_title = _bold(plain_label(self.tr("Links in the message (not clickable)"), body,
+                                             selectable=False))
+        self.links = plain_label("", body, accessible_name=self.tr("Links in the message"))
+        self.attachments_title = _bold(plain_label(self.tr("Attachments"), body, selectable=False))
+        self.attachments = plain_label("", body, accessible_name=self.tr("Attachments"))
+        self.preview_title = _bold(plain_label(self.tr("Preview (plain text; pictures and links are off)"),
+                                               body, selectable=False))
+        self.preview = plain_text_view(body, accessible_name=self.tr("Message preview"))
+        self.preview.setMinimumHeight(160)
+
+        column = QVBoxLayout(body)
+        column.addWidget(self.subject)
+        column.addWidget(self.why_title)
+        column.addWidget(self.why_text)
+        column.addWidget(self.status)
+        column.addWidget(self.note)
+        column.addWidget(self.actions)
+        column.addWidget(self.same_sender, 0, Qt.AlignmentFlag.AlignLeft)
+        column.addLayout(self.facts)
+        for w in (self.checks_title, self.checks, self.links_title, self.links, self.attachments_title,
+                  self.attachments, self.preview_title):
+            column.addWidget(w)
+        column.addWidget(self.preview, 1)
+
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        self.body = scroll
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.placeholder)
+        outer.addWidget(scroll)
+        self.show_nothing()
+
+    # --- states -------------------------------------------------------------------------------------------
+    def show_nothing(self, text: str = "") -> None:
+        self.row = None
+        if text:
+            set_plain(self.placeholder, text)
+        self.placeholder.show()
+        self.body.hide()
+
+    def show_many(self, count: int) -> None:
+        """Several messages selected: the facts of one would mislead, so show the count and the actions."""
+        self.row = None
+        self.placeholder.hide()
+        self.body.show()
+        set_plain(self.subject, self.tr("{0} messages selected").format(count))
+        self.why_title.setText(self.tr("What the buttons below do"))
+        set_plain(self.why_text, self.tr("Each button acts on every selected message it is allowed for, "
+                                         "and asks you to confirm first."))
+        for w in (self.status, self.same_sender, self.checks_title, self.checks, self.links_title, self.links,
+                  self.attachments_title, self.attachments, self.preview_title, self.preview):
+            w.hide()
+        self._set_facts_visible(False)
+        self.note.hide()
+
+    def show_row(self, row: MessageRow, now: datetime, same_sender_count: int = 0) -> None:
+        same = self.row is not None and self.row.identity == row.identity
+        self.row = row
+        m = row.message
+        self.placeholder.hide()
+        self.body.show()
+        self._set_facts_visible(True)
+        for w in (self.status, self.checks_title, self.checks, self.links_title, self.links,
+                  self.attachments_title, self.attachments, self.preview_title, self.preview):
+            w.show()
+        set_plain(self.subject, m.subject or self.tr("(no subject)"))
+        reason = reasons.reason_for(m.quarantine_type)
+        set_plain(self.why_title, translate(reasons.TRANSLATION_CONTEXT, reason.title))
+        set_plain(self.why_text, translate(reasons.TRANSLATION_CONTEXT, reason.explanation))
+        status = row.pending or row.cells[5]
+        set_plain(self.status, self.tr("Status: {0}").format(status))
+        set_plain(self.sender, row.cells[0])
+        set_plain(self.recipients, ", ".join(m.recipient_address) or self.tr("(not given)"))
+        set_plain(self.received, self._when(m.received_time, now))
+        left = translate(expiry.TRANSLATION_CONTEXT, expiry.expiry_text(m.expires, now))
+        when = expiry.format_date(m.expires, now) if m.expires else ""
+        shown_expiry = self.tr("{0} ({1})").format(left, when) if when else left or self.tr("(unknown)")
+        set_plain(self.expires, shown_expiry)
+        policy = " / ".join(p for p in (m.policy_name, m.tag_name) if p)
+        set_plain(self.policy, policy or self.tr("(not given)"))
+        if same_sender_count > 1:
+            text = self.tr("Select all {0} messages from this sender").format(same_sender_count)
+            self.same_sender.setText(text)
+            self.same_sender.show()
+        else:
+            self.same_sender.hide()
+        if not same:
+            self.note.hide()
+            self.set_checks_loading()
+            self.set_preview_loading()
+
+    def _set_facts_visible(self, shown: bool) -> None:
+        for i in range(self.facts.rowCount()):
+            self.facts.setRowVisible(i, shown)
+
+    @staticmethod
+    def _when(moment: datetime | None, now: datetime) -> str:
+        if moment is None:
+            return ""
+        return f"{expiry.format_date(moment, now)} {expiry.format_time(moment, now)}"
+
+    # --- sender checks --------------------------------------------------------------------------------------
+    def set_checks_loading(self) -> None:
+        set_plain(self.checks, self.tr("Checking the sender…"))
+
+    def set_checks_unavailable(self, text: str) -> None:
+        set_plain(self.checks, text)
+
+    def set_sender_report(self, report: Any) -> None:
+        lines = [("⚠ " + w) for w in report.warnings]
+        for check in report.auth_checks:
+            mark = "✓" if check.result == "pass" else ("✗" if check.result in ("fail", "softfail") else "?")
+            lines.append(f"{mark} {check.sentence}")
+        if report.reply_to:
+            lines.append(self.tr("Replies would go to: {0}").format(", ".join(report.reply_to)))
+        if report.display_name and self.row is not None:
+            address = report.from_address or self.row.message.sender_address
+            set_plain(self.sender, f"{report.display_name} <{address}>")
+        set_plain(self.checks, "\n".join(lines) or self.tr("No sender information was found in the headers."))
+
+    # --- preview -------------------------------------------------------------------------------------
+    def set_preview_loading(self) -> None:
+        set_plain_body(self.preview, self.tr("Loading the preview…"))
+        set_plain(self.links, "")
+        set_plain(self.attachments, "")
+
+    def set_preview_unavailable(self, text: str) -> None:
+        set_plain_body(self.preview, text)
+        set_plain(self.links, self.tr("(not available)"))
+        set_plain(self.attachments, self.tr("(not available)"))
+
+    def set_preview(self, preview: Any) -> None:
+        body = preview.body or ""
+        text = html_to_text(body) if preview.is_html else body
+        set_plain_body(self.preview, text or self.tr("(the message has no text)"))
+        links = extract_links(body, preview.is_html)
+        if links:
+            shown = []
+            for link in links[:MAX_LINKS_SHOWN]:
+                host = link.host or self.tr("(no web address)")
+                line = self.tr("{0} — really goes to: {1}").format(link.defanged, host)
+                if link.mismatch:
+                    line += "\n   " + self.tr("⚠ The text of this link names a different site: “{0}”").format(
+                        visible(link.text, limit=120))
+                shown.append(line)
+            if len(links) > MAX_LINKS_SHOWN:
+                shown.append(self.tr("… and {0} more").format(len(links) - MAX_LINKS_SHOWN))
+            set_plain(self.links, "\n".join(shown), limit=20_000)
+        else:
+            set_plain(self.links, self.tr("No links."))
+        if preview.attachments:
+            set_plain(self.attachments, "\n".join(
+                f"{visible(a.name, limit=200)} — {describe_attachment(a.name, a.content_type)}"
+                for a in preview.attachments[:50]), limit=20_000)
+        else:
+            set_plain(self.attachments, self.tr("No attachments."))
+
+    # --- outcome of actions ---------------------------------------------------------------------------------
+    def show_note(self, text: str, *, details: str = "", retry: bool = False) -> None:
+        set_plain(self.note_text, text)
+        self._details_for_it = details
+        self.copy_button.setVisible(bool(details))
+        self.retry_button.setVisible(retry)
+        self.note.show()
+
+    def hide_note(self) -> None:
+        self.note.hide()
+
+    def note_shown(self) -> str:
+        return self.note_text.text() if self.note.isVisibleTo(self) else ""

@@ -1,0 +1,150 @@
+"""Signing in and out from the window: first run, silent restore, browser sign-in with Cancel, sign-out.
+
+``AuthSession`` is synchronous and may block for minutes (the user is in the browser), so every call
+goes through the window's TaskRunner; Cancel sets the event the session watches.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject
+
+from quarantine_checker.core.errors import SignInCancelled
+from quarantine_checker.core.messages import user_message
+
+if TYPE_CHECKING:
+    from quarantine_checker.ui.main_window import MainWindow
+
+
+class SessionFlow(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.w = window
+        self._cancel: threading.Event | None = None
+        v = window.sign_in
+        v.sign_in_requested.connect(self.sign_in)
+        v.cancel_requested.connect(self.cancel)
+        v.change_organisation_requested.connect(self.change_organisation)
+        window.first_run.tenant_chosen.connect(self._tenant_chosen)
+
+    @property
+    def auth(self) -> Any:
+        return self.w.services.auth
+
+    # --- start ------------------------------------------------------------------------------------------------
+    def start(self) -> None:
+        config = self.w.services.config
+        if getattr(config, "needs_tenant", False):
+            self.w.stack.setCurrentWidget(self.w.first_run)
+            self.w.first_run.setFocus()
+            return
+        self._show_sign_in()
+        self.w.sign_in.show_waiting()
+        self.w.sign_in.waiting_text.setText(self.tr("Checking whether you are already signed in…"))
+        auth = self.auth
+
+        def restore() -> Any:
+            auth.start()
+            return auth.restore()
+
+        self.w.tasks.run(restore, self._restored, self._failed, key="sign-in")
+
+    def _show_sign_in(self) -> None:
+        config = self.w.services.config
+        org = getattr(config, "tenant_id", "") or ""
+        self.w.sign_in.set_organisation(self.tr("Organisation: {0}").format(org) if org else "")
+        self.w.sign_in.change_org_button.setVisible(not getattr(config, "demo", False))
+        self.w.stack.setCurrentWidget(self.w.sign_in)
+
+    def _restored(self, identity: Any) -> None:
+        if identity is not None:
+            self._signed_in(identity)
+            return
+        self.w.sign_in.show_idle()
+        if getattr(self.w.services.config, "demo", False):
+            # The demo opens already signed in: its sign-in page approves the demo employee by itself.
+            self.sign_in()
+        else:
+            self.w.sign_in.sign_in_button.setFocus()
+
+    # --- interactive ------------------------------------------------------------------------------------------
+    def sign_in(self) -> None:
+        if self.w.tasks.is_running("sign-in"):
+            return
+        self._show_sign_in()
+        self.w.sign_in.show_waiting()
+        self.w.sign_in.waiting_text.setText(self.tr(
+            "Your browser has opened. Finish signing in there — this window will continue by itself."))
+        cancel = self._cancel = threading.Event()
+        auth = self.auth
+
+        def work() -> Any:
+            auth.start()
+            return auth.sign_in_interactive(cancel=cancel)
+
+        self.w.tasks.run(work, self._signed_in, self._failed, key="sign-in")
+
+    def cancel(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+
+    def _signed_in(self, identity: Any) -> None:
+        self._cancel = None
+        self.w.sign_in.show_idle()
+        self.w.show_main(identity)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._cancel = None
+        msg = user_message(exc, action="sign_in")
+        if isinstance(exc, SignInCancelled):
+            self.w.sign_in.show_idle()
+            self.w.sign_in.show_error(msg.title, msg.text, "")
+        else:
+            self.w.sign_in.show_error(msg.title, msg.text, msg.details_for_it)
+
+    def need_sign_in(self, msg: Any) -> None:
+        """The service no longer accepts our sign-in: go back to the sign-in screen and say why."""
+        self.w.show_signed_out()
+        self._show_sign_in()
+        self.w.sign_in.show_error(msg.title, msg.text, msg.details_for_it)
+
+    # --- sign out -----------------------------------------------------------------------------------------------
+    def sign_out(self) -> None:
+        auth = self.auth
+
+        def done(_: Any) -> None:
+            self.w.show_signed_out()
+            self._show_sign_in()
+            self.w.sign_in.show_idle()
+
+        def failed(exc: BaseException) -> None:
+            msg = user_message(exc, action="sign_out")
+            done(None)
+            self.w.sign_in.show_error(msg.title, msg.text, msg.details_for_it)
+
+        self.w.tasks.run(auth.sign_out, done, failed, key="sign-out")
+
+    # --- first run ------------------------------------------------------------------------------------------------
+    def change_organisation(self) -> None:
+        self.w.stack.setCurrentWidget(self.w.first_run)
+        self.w.first_run.setFocus()
+
+    def _tenant_chosen(self, tenant: str) -> None:
+        def work() -> Any:
+            from quarantine_checker import wiring
+            from quarantine_checker.config import load_config, save_user_config
+
+            save_user_config({"tenant_id": tenant})
+            return wiring.build_services(load_config())
+
+        def done(services: Any) -> None:
+            self.w.services = services
+            self.start()
+
+        def failed(exc: BaseException) -> None:
+            msg = user_message(exc)
+            self.w.first_run.show_error(f"{msg.title}\n{msg.text}")
+
+        self.w.tasks.run(work, done, failed, key="first-run")
