@@ -78,7 +78,8 @@ def make_session(config: AppConfig, http: requests.Session,
     def make(*, cache: msal.TokenCache | None = None, user: str | None = None,
              open_browser: Callable[[str], bool] | None = None, **kwargs: Any) -> AuthSession:
         opener = open_browser or demo_browser(http, user=user, done=browser_log)
-        return AuthSession(kwargs.pop("config", config), cache if cache is not None else msal.SerializableTokenCache(),
+        token_cache = cache if cache is not None else msal.SerializableTokenCache()
+        return AuthSession(kwargs.pop("config", config), token_cache,
                            http_session=http, open_browser=opener, **kwargs)
 
     return make

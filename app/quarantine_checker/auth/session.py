@@ -12,6 +12,7 @@ account" is simply an interactive sign-in with ``select_account=True`` and ``res
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import threading
@@ -22,7 +23,7 @@ from urllib.parse import urlsplit
 
 import msal
 import requests
-from msal.oauth2cli.oidc import decode_id_token
+from msal.oauth2cli.oidc import decode_part
 
 from quarantine_checker.core.account import TokenProvider, UserIdentity
 from quarantine_checker.core.errors import (
@@ -157,9 +158,12 @@ class AuthSession:
             query={"home_account_id": account.get("home_account_id")},
         ):
             try:
-                return decode_id_token(entry.get("secret", ""))  # not re-validated: it is our own cache
-            except Exception:  # a damaged entry: fall back to the account record
+                # Our own cache, written after MSAL redeemed it over TLS: read, not re-validated.
+                claims = json.loads(decode_part(str(entry.get("secret", "")).split(".")[1]))
+            except (IndexError, ValueError):  # a damaged entry: fall back to the account record
                 break
+            if isinstance(claims, dict):
+                return claims
         return {"preferred_username": account.get("username", ""), "tid": account.get("realm", "")}
 
     # --- interactive -----------------------------------------------------------------------------
