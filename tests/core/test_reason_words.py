@@ -31,6 +31,8 @@ def all_user_strings() -> list[str]:
     texts += messages.ACTION_TITLES.values()
     for entry in [*messages.ERROR_TEXTS.values(), messages.UNKNOWN_ERROR]:
         texts += [entry.title, entry.text]
+    for entry in getattr(messages, "CODE_TEXTS", {}).values():
+        texts += [entry.title, entry.text]
     texts.append(messages.THROTTLED_LONG_TEXT)
     return texts
 

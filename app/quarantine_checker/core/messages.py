@@ -283,7 +283,10 @@ def _clean(value: Any) -> str:
     elif isinstance(value, bool | int | float) or value is None:
         text = str(value)
     else:
-        text = repr(value)
+        try:
+            text = repr(value)
+        except Exception:  # a hostile __repr__ must not turn an error report into a crash
+            text = f"<{type(value).__name__}>"
     # One line per fact: a value with newlines must not be able to fake extra lines in the block.
     text = _CONTROL.sub(" ", text)
     for pattern in _SECRETS:
