@@ -367,9 +367,11 @@ class Transport:
         netloc = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         new_url = urlunsplit(("https", netloc, target.path, target.query, ""))
         # Affinity cookie: the jar keeps it for the host that set it; the redirect target is the
-        # same site (checked above), so carry it there as well.
+        # same site (checked above), so carry it there as well. http.cookiejar files a single-label
+        # host such as "localhost" under "localhost.local", so the copy has to use that name.
+        jar_domain = host if "." in host or ":" in host else f"{host}.local"
         for cookie in resp.cookies:
-            self.session.cookies.set(cookie.name, cookie.value, domain=host, path=cookie.path or "/",
+            self.session.cookies.set(cookie.name, cookie.value, domain=jar_domain, path=cookie.path or "/",
                                      secure=cookie.secure)
         self._origin = f"https://{netloc}"  # pinned for every later call of this client
         log.info("%s: HTTP %d redirect followed, host pinned to %s", cmdlet, resp.status_code, netloc)
