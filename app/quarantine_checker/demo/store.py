@@ -64,6 +64,23 @@ PRIVATE_ALIASES = {
     "Attachments": "_attachments",
     "Attachment": "_attachments",
 }
+# Fields every live record has that the emulator never reads (copied in when a record is written).
+STATIC_FIELDS: dict[str, Any] = {
+    "Size": 4096,
+    "SystemReleased": False,
+    "RecipientTag": [""],
+    "DeletedForRecipients": [],
+    "CustomData": None,
+    "SourceId": "",
+    "TeamsConversationType": "",
+    "ApprovalUPN": "",
+    "ApprovalId": "",
+    "MoveToQuarantineAdminActionTakenBy": "",
+    "MoveToQuarantineApprovalId": "",
+    "OverrideReasonIntValue": 0,
+    "OverrideReason": "None",
+    "ReleasedBy": [],
+}
 RELEASED_STATES = frozenset({"RELEASED", "APPROVED", "PREPARINGTORELEASE"})
 
 
@@ -141,6 +158,10 @@ class _Index:
             del self.recs[i]
             del self.keys[i]
 
+    def all(self) -> list[Rec]:
+        self._ensure_sorted()
+        return self.recs
+
     def window(self, start_ts: float, end_ts: float) -> list[Rec]:
         self._ensure_sorted()
         lo = bisect.bisect_left(self.keys, (-end_ts, ""))
@@ -175,7 +196,10 @@ class Query:
     entity_type: str | None = None
 
     def cache_key(self) -> tuple[Any, ...]:
-        return tuple(sorted((k, repr(v)) for k, v in self.__dict__.items()))
+        """Everything but the date window, which is applied per request."""
+        return tuple(
+            sorted((k, repr(v)) for k, v in self.__dict__.items() if k not in ("start_ts", "end_ts"))
+        )
 
 
 def _lower_set(values: Iterable[str]) -> frozenset[str]:
@@ -195,18 +219,23 @@ class QuarantineStore:
         self._by_recipient: dict[str, _Index] = {}
         self._pending: set[Rec] = set()
         self._version = 0
-        self._cache: OrderedDict[tuple[Any, ...], list[Rec]] = OrderedDict()
+        self._cache: OrderedDict[tuple[Any, ...], tuple[list[Rec], list[tuple[float, str]]]] = OrderedDict()
         self.allowed_senders: dict[str, set[str]] = {}
         self._seq = itertools.count()
 
     # --- addresses --------------------------------------------------------------------------------
-    def resolve_address(self, address: str) -> str:
+    def resolve_address(self, address: str, aliases: Mapping[str, str] | None = None) -> str:
         """Recipient addresses always resolve to the primary SMTP address (spec §3.1)."""
         addr = address.strip().lower()
-        for user in self.directory.users.values():
-            if addr == user.primary_smtp or addr in (a.lower() for a in user.aliases):
-                return user.primary_smtp
-        return addr
+        return (aliases if aliases is not None else self._alias_map()).get(addr, addr)
+
+    def _alias_map(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for user in list(self.directory.users.values()):
+            out[user.primary_smtp] = user.primary_smtp
+            for alias in user.aliases:
+                out[alias.lower()] = user.primary_smtp
+        return out
 
     @staticmethod
     def own_addresses(user: DemoUser) -> frozenset[str]:
@@ -222,7 +251,8 @@ class QuarantineStore:
     def add_records(self, records: Iterable[Mapping[str, Any]]) -> list[str]:
         """Add wire-form records (seed or synthetic). Missing wire fields get sensible defaults."""
         now = self.clock.now()
-        recs = [self._normalise(r, now) for r in records]
+        aliases = self._alias_map()
+        recs = [self._normalise(r, now, aliases) for r in records]
         with self._lock:
             for rec in recs:
                 if rec.identity in self._by_id:
@@ -234,13 +264,13 @@ class QuarantineStore:
             self._changed()
         return [r.identity for r in recs]
 
-    def _normalise(self, record: Mapping[str, Any], now: dt.datetime) -> Rec:
+    def _normalise(self, record: Mapping[str, Any], now: dt.datetime, aliases: Mapping[str, str]) -> Rec:
         d = dict(record)
         qtype = str(d.get("QuarantineTypes") or "Spam")
         recipients = d.get("RecipientAddress") or []
         if isinstance(recipients, str):
             recipients = [recipients]
-        recipients = list(dict.fromkeys(self.resolve_address(r) for r in recipients))
+        recipients = list(dict.fromkeys(self.resolve_address(r, aliases) for r in recipients))
         if not recipients:
             raise ValueError("a quarantined message needs at least one recipient")
         received = parse_time(d.get("ReceivedTime") or now - dt.timedelta(minutes=1))
@@ -248,58 +278,39 @@ class QuarantineStore:
         sender = str(d.get("SenderAddress") or "sender@external.example")
         identity = str(d.get("Identity") or f"{uuid.uuid4()}\\{uuid.uuid4()}")
         status = str(d.get("ReleaseStatus") or "NOTRELEASED").upper()
-        defaults: dict[str, Any] = {
-            "Identity": identity,
-            "ReceivedTime": received,
-            "Organization": self.directory.tenant_id,
-            "MessageId": f"<{uuid.uuid4().hex}@{sender.rpartition('@')[2] or 'external.example'}>",
-            "SenderAddress": sender,
-            "RecipientAddress": recipients,
+        # Only fields that filters and actions read are materialised here; the constant rest of a
+        # live record is added when it is written (see wire()), which keeps 100k records cheap.
+        fields: dict[str, Any] = {
             "Subject": "(no subject)",
-            "Size": 4096,
             "Type": TYPE_DISPLAY.get(qtype, qtype),
             "PolicyType": POLICY_TYPE.get(qtype, "HostedContentFilterPolicy"),
             "PolicyName": "Default",
             "TagName": DEFAULT_TAG.get(qtype, "AdminOnlyAccessPolicy"),
-            "Released": status == "RELEASED",
-            "ReleaseStatus": status,
-            "SystemReleased": False,
-            "RecipientCount": len(recipients),
-            "QuarantineTypes": qtype,
-            "Expires": expires,
-            "RecipientTag": [""],
-            "DeletedForRecipients": [],
-            "QuarantinedUser": [],
-            "ReleasedUser": [],
             "Reported": False,
             "Direction": "Inbound",
-            "CustomData": None,
             "EntityType": "Email",
-            "SourceId": "",
-            "TeamsConversationType": "",
-            "ApprovalUPN": "",
-            "ApprovalId": "",
-            "MoveToQuarantineAdminActionTakenBy": "",
-            "MoveToQuarantineApprovalId": "",
-            "OverrideReasonIntValue": 0,
-            "OverrideReason": "None",
-            "ReleasedCount": 1 if status == "RELEASED" else 0,
-            "ReleasedBy": [],
+            "MessageId": f"<{identity[-36:].replace('-', '')}@{sender.rpartition('@')[2] or 'x.example'}>",
         }
         for key, value in d.items():
-            if key in ("ReceivedTime", "Expires", "RecipientAddress", "Identity", "ReleaseStatus"):
-                continue
-            if key.startswith("PermissionTo"):
-                continue  # computed per caller
-            defaults[key] = value
-        defaults["QuarantineTypes"] = qtype
+            if not key.startswith("PermissionTo"):  # computed per caller
+                fields[key] = value
+        fields.update(
+            Identity=identity,
+            ReceivedTime=received,
+            Expires=expires,
+            SenderAddress=sender,
+            RecipientAddress=recipients,
+            ReleaseStatus=status,
+            QuarantineTypes=qtype,
+        )
+
         return Rec(
             identity=identity,
-            data=defaults,
+            data=fields,
             received_ts=received.timestamp(),
             expires_ts=expires.timestamp(),
             recipients=tuple(recipients),
-            eu_visible=visible_to_end_user(defaults),
+            eu_visible=visible_to_end_user(fields),
         )
 
     def _changed(self) -> None:
@@ -418,58 +429,56 @@ class QuarantineStore:
         return live if caller.role == "admin" else []
 
     def query(self, caller: DemoUser, q: Query) -> list[Rec]:
-        """Every record the caller may see that matches, newest first (paging is the caller's job)."""
+        """Every record the caller may see that matches, newest first (paging is the caller's job).
+
+        The time-independent part (who may see it, filters) is cached per caller and query until the
+        store changes; each request then only cuts its date window by bisection and drops expired
+        rows, so paging through 100k messages does not redo the whole filter for every page.
+        """
         with self._lock:
             now_ts = self.clock.timestamp()
             self._settle(now_ts)
-            key = (caller.upn, q.cache_key(), self._version, int(now_ts))
+            key = (caller.upn, q.cache_key(), self._version)
             cached = self._cache.get(key)
-            if cached is not None:
+            if cached is None:
+                cached = self._base_list(caller, q)
+                self._cache[key] = cached
+                while len(self._cache) > 16:
+                    self._cache.popitem(last=False)
+            else:
                 self._cache.move_to_end(key)
-                return cached
-            result = self._run_query(caller, q, now_ts)
-            self._cache[key] = result
-            while len(self._cache) > 16:
-                self._cache.popitem(last=False)
-            return result
+            recs, keys = cached
+            lo = bisect.bisect_left(keys, (-q.end_ts, ""))
+            hi = bisect.bisect_right(keys, (-q.start_ts, "\uffff"))
+            return [r for r in recs[lo:hi] if r.expires_ts > now_ts]
 
-    def _run_query(self, caller: DemoUser, q: Query, now_ts: float) -> list[Rec]:
+    def _base_list(self, caller: DemoUser, q: Query) -> tuple[list[Rec], list[tuple[float, str]]]:
         admin = caller.role == "admin"
         if admin and not q.my_items:
-            candidates: Iterable[Rec] = self._all.window(q.start_ts, q.end_ts)
-            mailboxes: tuple[str, ...] = ()
+            candidates: Iterable[Rec] = self._all.all()
         else:
             mailboxes = (
                 (caller.primary_smtp,)
                 if q.my_items
                 else (caller.primary_smtp, *(mb.lower() for mb in caller.full_access_to))
             )
-            windows = [
-                self._by_recipient[m].window(q.start_ts, q.end_ts)
-                for m in mailboxes
-                if m in self._by_recipient
-            ]
-            if len(windows) == 1:
-                candidates = windows[0]
+            lists = [self._by_recipient[m].all() for m in mailboxes if m in self._by_recipient]
+            if len(lists) == 1:
+                candidates = lists[0]
             else:
                 seen: set[str] = set()
                 candidates = [
                     r
-                    for r in heapq.merge(*windows, key=lambda r: r.sort_key)
+                    for r in heapq.merge(*lists, key=lambda r: r.sort_key)
                     if not (r.identity in seen or seen.add(r.identity))
                 ]
+        # Index entries are already limited to the mailboxes asked for and drop deleted copies, so only
+        # end-user visibility and the optional filters remain.
         checks = self._predicates(q)
-        out = []
-        for rec in candidates:
-            if rec.expires_ts <= now_ts:
-                continue
-            if not admin and not rec.eu_visible:
-                continue
-            if mailboxes and not any(m in rec.recipients and m not in rec.deleted_for for m in mailboxes):
-                continue
-            if all(check(rec) for check in checks):
-                out.append(rec)
-        return out
+        recs = [r for r in candidates if admin or r.eu_visible]
+        if checks:
+            recs = [r for r in recs if all(check(r) for check in checks)]
+        return recs, [r.sort_key for r in recs]
 
     @staticmethod
     def _predicates(q: Query) -> list[Callable[[Rec], bool]]:
@@ -525,7 +534,15 @@ class QuarantineStore:
     def wire(self, rec: Rec, caller: DemoUser | None, *, details: bool = False) -> dict[str, Any]:
         """The record as the caller sees it on the wire (``caller=None``: an administrator)."""
         admin = caller is None or caller.role == "admin"
-        fields = dict(rec.data)
+        released = rec.data["ReleaseStatus"] == "RELEASED"
+        fields = {
+            **STATIC_FIELDS,
+            "Organization": self.directory.tenant_id,
+            "Released": released,
+            "ReleasedCount": 1 if released else 0,
+            "RecipientCount": len(rec.recipients),
+            **rec.data,
+        }
         fields.update(permissions_for(rec.data, admin=admin))
         if details:
             fields["QuarantinedUser"] = list(rec.recipients)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import uuid
 from typing import Any
 
 _SENDERS = (
@@ -32,7 +31,8 @@ _KINDS = (
 
 
 def _guid(rng: random.Random) -> str:
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    h = f"{rng.getrandbits(128):032x}"
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:]}"
 
 
 def synthetic_records(
