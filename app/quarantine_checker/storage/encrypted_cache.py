@@ -130,6 +130,7 @@ def remove_if_stale_lock(path: Path) -> bool:
 def cross_process_lock(path: Path) -> Iterator[None]:
     """msal-extensions' file lock, recovering once from a lock a crashed process left behind."""
     ensure_private_dir(path.parent)
+    remove_if_stale_lock(path)
     try:
         lock = CrossPlatLock(str(path))
         lock.__enter__()

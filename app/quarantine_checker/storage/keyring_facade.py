@@ -233,10 +233,12 @@ class SecretStore:
     def self_test(self) -> StorageStatus:
         """Round-trip a key-sized random value, so a broken store is found at start-up, not at sign-in."""
         probe = secrets.token_urlsafe(48)  # 64 characters, like the real wrapping key
+        # A name of its own per run: the app and the CLI starting together must not read each other's probe.
+        entry = f"{_SELF_TEST_ENTRY}-{os.getpid()}-{secrets.token_hex(4)}"
         try:
-            self.set(_SELF_TEST_ENTRY, probe)
-            ok = self.get(_SELF_TEST_ENTRY) == probe
-            self.delete(_SELF_TEST_ENTRY)
+            self.set(entry, probe)
+            ok = self.get(entry) == probe
+            self.delete(entry)
         except SecureStorageUnavailable as exc:
             return StorageStatus(False, exc.details.get("backend", self.backend_name), str(exc))
         if not ok:

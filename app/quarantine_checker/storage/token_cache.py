@@ -68,6 +68,7 @@ class _RecoveringTokenCache(PersistedTokenCache):
     """
 
     def modify(self, credential_type: Any, old_entry: Any, new_key_value_pairs: Any = None) -> None:
+        remove_if_stale_lock(Path(self._lock_location))  # cheap check; saves a 5 s wait after a crash
         try:
             super().modify(credential_type, old_entry, new_key_value_pairs=new_key_value_pairs)
         except LockError:
