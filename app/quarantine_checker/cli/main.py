@@ -1,35 +1,73 @@
-"""The command line (minimal for now): ``quarantine-checker demo-server``."""
+"""``quarantine-checker``: the GUI without a subcommand, otherwise the command line (no Qt imported).
+
+See docs/cli.md for every command, the ``--json`` schema and the exit codes.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import signal
 import sys
 import threading
 from typing import Any
 
+from .exit_codes import ExitCode
+
+ACCOUNT_COMMANDS = {"sign-in", "whoami", "sign-out"}
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="quarantine-checker", description="See and release your own quarantined Microsoft 365 mail."
+        prog="quarantine-checker",
+        description="See and release your own quarantined Microsoft 365 mail. Without a command, opens "
+        "the app window.",
+        epilog="Exit codes: 0 done / nothing held, 3 messages held (list), 4 sign-in needed or failed, "
+        "5 Microsoft 365 refused, 6 network or service trouble, 7 setup problem, 2 usage. See docs/cli.md.",
     )
-    sub = parser.add_subparsers(dest="command")
+    parser.add_argument("--demo", action="store_true",
+                        help="use a demo tenant started inside this process (nothing real is touched)")
+    parser.add_argument("--json", action="store_true", help="machine-readable output (see docs/cli.md)")
+    parser.add_argument("--verbose", action="store_true", help="log to the terminal (never tokens or mail)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        return p
+
+    p = add("sign-in", "sign in with your work account (browser, or a code with --device-code)")
+    p.add_argument("--device-code", action="store_true",
+                   help="sign in on another device with a short code (for machines without a browser)")
+    p.add_argument("--user", metavar="UPN", help="the account to sign in with (pre-fills the sign-in page)")
+    p.add_argument("--switch", action="store_true", help="choose a different account")
+    p.add_argument("--timeout", type=float, default=300, help="seconds to wait for the browser (default 300)")
+    add("whoami", "show who is signed in")
+    add("sign-out", "sign out and remove the saved sign-in from this computer")
+    add("list", "list your quarantined messages")
+    p = add("show", "show one message's details and what you can do with it")
+    p.add_argument("id", metavar="ID", help="message ID (or its first characters, as shown by 'list')")
+    p = add("release", "release messages to your inbox")
+    p.add_argument("ids", nargs="+", metavar="ID")
+    p.add_argument("--report-not-junk", action="store_true",
+                   help="also tell Microsoft the message was not junk")
+    p = add("request-release", "ask IT to release messages you can't release yourself")
+    p.add_argument("ids", nargs="+", metavar="ID")
+    p = add("preview", "show a message's text (links are not opened)")
+    p.add_argument("id", metavar="ID")
+    p = add("headers", "show a message's headers (for IT)")
+    p.add_argument("id", metavar="ID")
+    p = add("delete", "delete messages from quarantine for good")
+    p.add_argument("ids", nargs="+", metavar="ID")
+    p.add_argument("--yes", action="store_true", help="don't ask for confirmation")
+
     demo = sub.add_parser("demo-server", help="run the local demo tenant until interrupted")
     demo.add_argument("--no-seed", action="store_true", help="start with an empty quarantine")
-    demo.add_argument(
-        "--release-delay",
-        type=float,
-        default=1.0,
-        help="seconds a release stays 'preparing' before it is released (default 1)",
-    )
-    demo.add_argument(
-        "--rate-limit",
-        type=float,
-        default=None,
-        metavar="PER_SECOND",
-        help="answer 429 above this many Exchange requests per second",
-    )
+    demo.add_argument("--release-delay", type=float, default=1.0,
+                      help="seconds a release stays 'preparing' before it is released (default 1)")
+    demo.add_argument("--rate-limit", type=float, default=None, metavar="PER_SECOND",
+                      help="answer 429 above this many Exchange requests per second")
     return parser
 
 
@@ -52,14 +90,106 @@ def _demo_server(args: argparse.Namespace) -> int:
     return 0
 
 
+def _services(args: argparse.Namespace) -> Any:
+    from quarantine_checker import wiring
+
+    if args.demo:
+        return wiring.build_demo_services()
+    from quarantine_checker.config import load_config
+
+    return wiring.build_services(load_config())
+
+
+def _setup_logging(verbose: bool) -> None:
+    from quarantine_checker import paths
+    from quarantine_checker.logging_setup import setup_logging
+
+    try:
+        setup_logging(paths.log_dir(), level="DEBUG" if verbose else "INFO", console=verbose)
+    except OSError:  # an unwritable log dir must not stop a helpdesk command
+        logging.basicConfig(level=logging.WARNING)
+
+
+def _gui(args: argparse.Namespace) -> int:
+    services = _services(args)
+    if services.demo is not None:
+        services.auth.sign_in_interactive(timeout=60)  # "--demo opens already signed in"
+    from quarantine_checker.ui.app import run_gui  # the only Qt import, and only on this path
+
+    return run_gui(services)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from . import commands
+    from .commands import Context
+
+    json_out = bool(getattr(args, "json", False))
+    services = None
+    ctx: Context | None = None
+    try:
+        services = _services(args)
+        ctx = Context(services, json_out=json_out)
+        c = args.command
+        if c == "sign-in":
+            return commands.sign_in(ctx, device_code=args.device_code, user=args.user, switch=args.switch,
+                                    timeout=args.timeout)
+        if c == "whoami":
+            return commands.whoami(ctx)
+        if c == "sign-out":
+            return commands.sign_out(ctx)
+        if c == "list":
+            return commands.list_messages(ctx)
+        if c == "show":
+            return commands.show(ctx, args.id)
+        if c == "release":
+            return commands.release(ctx, args.ids, report=args.report_not_junk)
+        if c == "request-release":
+            return commands.request_release(ctx, args.ids)
+        if c == "preview":
+            return commands.preview(ctx, args.id)
+        if c == "headers":
+            return commands.headers(ctx, args.id)
+        if c == "delete":
+            if not args.yes:
+                if not sys.stdin.isatty():
+                    sys.stderr.write("delete needs --yes when not run from a terminal.\n")
+                    return ExitCode.USAGE
+                answer = input(f"Delete {len(args.ids)} message(s) for good? [y/N] ")
+                if answer.strip().lower() not in ("y", "yes"):
+                    return ExitCode.OK
+            return commands.delete(ctx, args.ids)
+        return ExitCode.USAGE
+    except commands.UsageError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return ExitCode.USAGE
+    except KeyboardInterrupt:
+        sys.stderr.write("Stopped.\n")
+        return ExitCode.AUTH if args.command == "sign-in" else ExitCode.INTERNAL
+    except Exception as exc:  # every error gets plain words and a documented exit code, never a traceback
+        from quarantine_checker.core.errors import QuarantineCheckerError
+
+        if not isinstance(exc, QuarantineCheckerError):
+            logging.getLogger(__name__).exception("unexpected error in %s", args.command)
+        if ctx is None:
+            ctx = Context.__new__(Context)
+            ctx.json, ctx.out, ctx.err = json_out, sys.stdout, sys.stderr
+        return commands.report_error(ctx, exc, action=_action_for(args.command))
+    finally:
+        if services is not None:
+            services.close()
+
+
+def _action_for(command: str | None) -> str | None:
+    return {"sign-in": "sign_in", "list": "refresh", "release": "release",
+            "request-release": "request_release", "delete": "delete", "preview": "preview",
+            "headers": "view_headers"}.get(command or "")
+
+
 def main(argv: list[str]) -> int:
-    parser = _parser()
-    known = {"demo-server"}
-    if not argv or (argv[0] not in known and not argv[0].startswith("-")):
-        print("not built yet", file=sys.stderr)
-        return 2
-    args = parser.parse_args(argv)
+    args = _parser().parse_args(argv)
     if args.command == "demo-server":
         return _demo_server(args)
-    print("not built yet", file=sys.stderr)
-    return 2
+    _setup_logging(args.verbose)
+    if args.command is None:
+        return _gui(args)
+    return int(_run(args))

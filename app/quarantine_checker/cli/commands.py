@@ -1,0 +1,272 @@
+"""The subcommands. Same core as the GUI (wiring.Services), no Qt. Each returns an ExitCode."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from quarantine_checker.core.account import UserIdentity
+from quarantine_checker.core.errors import AuthenticationError, QuarantineCheckerError
+from quarantine_checker.core.messages import user_message
+from quarantine_checker.wiring import Services
+
+from . import output
+from .exit_codes import ExitCode, exit_code_for
+
+
+class UsageError(Exception):
+    """Bad arguments the parser could not catch (unknown or ambiguous message ID)."""
+
+
+class Context:
+    def __init__(self, services: Services, *, json_out: bool, out: TextIO | None = None,
+                 err: TextIO | None = None) -> None:
+        self.services = services
+        self.json = json_out
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+        self.now = datetime.now(UTC).astimezone()
+
+    def say(self, text: str) -> None:
+        if not self.json:
+            self.out.write(text + "\n")
+
+
+# --- signing in --------------------------------------------------------------------------------------
+def ensure_signed_in(ctx: Context) -> UserIdentity:
+    """Silent sign-in; a demo tenant signs itself in (its sign-in page needs no one)."""
+    auth = ctx.services.auth
+    identity = auth.identity or auth.restore()
+    if identity is not None:
+        return identity
+    if ctx.services.config.demo:
+        return auth.sign_in_interactive(timeout=60)
+    raise AuthenticationError("You're not signed in.", code="not_signed_in")
+
+
+def _identity_json(identity: UserIdentity) -> dict[str, Any]:
+    return {"upn": identity.upn, "tenant_id": identity.tenant_id, "display_name": identity.display_name,
+            "addresses": sorted(identity.addresses)}
+
+
+def sign_in(ctx: Context, *, device_code: bool, user: str | None, switch: bool,
+            timeout: float) -> ExitCode:
+    auth = ctx.services.auth
+    if device_code:
+        def prompt(uri: str, code: str, message: str) -> None:
+            # stderr, so ``--json`` output stays one JSON document; flushed because a person waits on it.
+            ctx.err.write(f"To sign in, open {output.clean(uri)} and enter the code {output.clean(code)}\n")
+            ctx.err.flush()
+
+        identity = auth.sign_in_device_code(prompt, cancel=_interrupt_event())
+    else:
+        if not ctx.services.config.demo:
+            ctx.err.write("Continue signing in in your web browser…\n")
+            ctx.err.flush()
+        identity = auth.sign_in_interactive(timeout=timeout, login_hint=user, select_account=switch,
+                                            cancel=_interrupt_event())
+    if ctx.json:
+        output.dump({"signed_in": _identity_json(identity)}, ctx.out)
+    else:
+        ctx.say(f"Signed in as {output.clean(identity.upn)}"
+                + (f" ({output.clean(identity.display_name)})" if identity.display_name else ""))
+        if not ctx.services.cache_status.persistent and ctx.services.cache_status.message:
+            ctx.err.write(output.clean(ctx.services.cache_status.message) + "\n")
+    return ExitCode.OK
+
+
+def _interrupt_event() -> threading.Event:
+    # Ctrl+C raises KeyboardInterrupt in the main thread; the sign-in loops also check this event,
+    # which stays unset for now: it is the hook for a future "--cancel-after".
+    return threading.Event()
+
+
+def whoami(ctx: Context) -> ExitCode:
+    identity = ctx.services.auth.restore()
+    if identity is None:
+        raise AuthenticationError("You're not signed in.", code="not_signed_in")
+    if ctx.json:
+        output.dump({"account": _identity_json(identity),
+                     "token_cache_persistent": ctx.services.cache_status.persistent}, ctx.out)
+    else:
+        ctx.say(f"{output.clean(identity.display_name or identity.upn)}")
+        ctx.say(f"  Account:   {output.clean(identity.upn)}")
+        ctx.say(f"  Tenant:    {output.clean(identity.tenant_id)}")
+        ctx.say(f"  Addresses: {output.clean(', '.join(sorted(identity.addresses)))}")
+    return ExitCode.OK
+
+
+def sign_out(ctx: Context) -> ExitCode:
+    ctx.services.auth.sign_out()
+    if ctx.json:
+        output.dump({"signed_out": True}, ctx.out)
+    else:
+        ctx.say("Signed out. This computer no longer holds your sign-in.")
+    return ExitCode.OK
+
+
+# --- quarantine --------------------------------------------------------------------------------------
+def list_messages(ctx: Context) -> ExitCode:
+    identity = ensure_signed_in(ctx)
+    result = ctx.services.exchange_client().list_messages()
+    messages = result.messages
+    if ctx.json:
+        output.dump({
+            "account": identity.upn,
+            "count": len(messages),
+            "truncated": result.truncated,
+            "messages": [output.message_json(m, ctx.now) for m in messages],
+        }, ctx.out)
+    elif not messages:
+        ctx.say("Nothing of yours is in quarantine.")
+    else:
+        noun = "message is" if len(messages) == 1 else "messages are"
+        ctx.say(f"{len(messages)} {noun} held for {output.clean(identity.upn)}:\n")
+        output.list_table(messages, ctx.now, ctx.out)
+        if result.truncated:
+            ctx.say("\nThere may be more than shown here.")
+    return ExitCode.HELD if messages else ExitCode.OK
+
+
+def resolve(ctx: Context, wanted: list[str]) -> list[str]:
+    """Full message IDs for what was typed: a full ID, or a unique prefix of at least 6 characters."""
+    out: list[str] = []
+    listed: list[str] | None = None
+    for raw in wanted:
+        item = raw.strip()
+        if "\\" in item and len(item) > 40:
+            out.append(item)
+            continue
+        if len(item) < 6:
+            raise UsageError(f"'{output.clean(item, limit=40)}' is too short: give at least 6 characters "
+                             "of the ID shown by 'list'.")
+        if listed is None:
+            listed = [m.identity for m in ctx.services.exchange_client().list_messages().messages]
+        matches = [i for i in listed if i.lower().startswith(item.lower())]
+        if len(matches) != 1:
+            problem = "matches no held message" if not matches else "matches more than one message"
+            raise UsageError(f"'{output.clean(item, limit=40)}' {problem}.")
+        out.append(matches[0])
+    return out
+
+
+def show(ctx: Context, ident: str) -> ExitCode:
+    ensure_signed_in(ctx)
+    (full,) = resolve(ctx, [ident])
+    message = ctx.services.exchange_client().get_message(full)
+    if ctx.json:
+        output.dump({"message": output.message_json(message, ctx.now)}, ctx.out)
+    else:
+        output.show_message(message, ctx.now, ctx.out)
+    return ExitCode.OK
+
+
+def _each(ctx: Context, ids: list[str], action: str, verb: str,
+          call: Callable[[str], None]) -> ExitCode:
+    ensure_signed_in(ctx)
+    results: list[dict[str, Any]] = []
+    worst = ExitCode.OK
+    for full in resolve(ctx, ids):
+        try:
+            call(full)
+        except QuarantineCheckerError as exc:
+            code = exit_code_for(exc)
+            worst = max(worst, code, key=_severity)
+            msg = user_message(exc, action=action)
+            results.append({"id": full, "ok": False, "error": _error_json(exc, msg)})
+            if not ctx.json:
+                ctx.err.write(f"{output.short_id(full)}: {msg.title}. {msg.text}\n")
+            if code in (ExitCode.AUTH, ExitCode.NETWORK):
+                break  # the next ones would fail the same way
+            continue
+        results.append({"id": full, "ok": True, "error": None})
+        ctx.say(f"{output.short_id(full)}: {verb}")
+    if ctx.json:
+        output.dump({"action": action, "results": results}, ctx.out)
+    return worst
+
+
+def _severity(code: ExitCode) -> int:
+    return {ExitCode.OK: 0, ExitCode.REFUSED: 1, ExitCode.NETWORK: 2, ExitCode.AUTH: 3}.get(code, 4)
+
+
+def release(ctx: Context, ids: list[str], *, report: bool) -> ExitCode:
+    return _each(ctx, ids, "release", "released: it will arrive in your inbox shortly",
+                 lambda i: ctx.services.exchange_client().release(i, report_false_positive=report))
+
+
+def request_release(ctx: Context, ids: list[str]) -> ExitCode:
+    return _each(ctx, ids, "request_release", "your request was sent to IT",
+                 lambda i: ctx.services.exchange_client().request_release(i))
+
+
+def delete(ctx: Context, ids: list[str]) -> ExitCode:
+    return _each(ctx, ids, "delete", "deleted from quarantine",
+                 lambda i: ctx.services.exchange_client().delete(i))
+
+
+def preview(ctx: Context, ident: str) -> ExitCode:
+    from quarantine_checker.core.preview_text import html_to_text
+
+    ensure_signed_in(ctx)
+    (full,) = resolve(ctx, [ident])
+    p = ctx.services.exchange_client().preview(full)
+    text = html_to_text(p.body) if p.is_html else p.body
+    if ctx.json:
+        output.dump({"preview": {
+            "id": full, "sender": p.sender, "recipients": list(p.recipients), "cc": list(p.cc),
+            "subject": p.subject, "is_html": p.is_html, "text": text,
+            "attachments": [{"name": a.name, "content_type": a.content_type, "size": a.size}
+                            for a in p.attachments],
+        }}, ctx.out)
+        return ExitCode.OK
+    ctx.say(f"From:    {output.clean(p.sender, limit=200)}")
+    ctx.say(f"To:      {output.clean(', '.join(p.recipients), limit=400)}")
+    ctx.say(f"Subject: {output.clean(p.subject, limit=400)}")
+    for a in p.attachments:
+        ctx.say(f"Attachment: {output.clean(a.name, limit=200)}")
+    ctx.say("")
+    ctx.say(output.clean(text, keep_newlines=True, limit=200_000))
+    return ExitCode.OK
+
+
+def headers(ctx: Context, ident: str) -> ExitCode:
+    ensure_signed_in(ctx)
+    (full,) = resolve(ctx, [ident])
+    text = ctx.services.exchange_client().headers(full)
+    if ctx.json:
+        output.dump({"headers": {"id": full, "text": text}}, ctx.out)
+    else:
+        ctx.say(output.clean(text, keep_newlines=True, limit=1_000_000))
+    return ExitCode.OK
+
+
+# --- errors ----------------------------------------------------------------------------------------------
+def _error_json(exc: BaseException, msg: Any) -> dict[str, Any]:
+    details = getattr(exc, "details", {}) or {}
+    return {
+        "kind": type(exc).__name__,
+        "exit_code": int(exit_code_for(exc)),
+        "title": msg.title,
+        "text": msg.text,
+        "code": details.get("code"),
+        "correlation_id": details.get("correlation_id"),
+        "retryable": msg.retryable,
+    }
+
+
+def report_error(ctx: Context, exc: BaseException, action: str | None = None) -> ExitCode:
+    msg = user_message(exc, action=action)
+    code = exit_code_for(exc)
+    if ctx.json:
+        output.dump({"error": _error_json(exc, msg)}, ctx.out)
+    ctx.err.write(f"{msg.title}. {msg.text}\n")
+    details = getattr(exc, "details", {}) or {}
+    if details.get("correlation_id"):
+        ctx.err.write(f"Reference for your IT team: {output.clean(details['correlation_id'], limit=80)}\n")
+    if details.get("code") == "not_signed_in":
+        ctx.err.write("Run 'quarantine-checker sign-in' first.\n")
+    return code

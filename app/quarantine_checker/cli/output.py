@@ -1,0 +1,138 @@
+"""What the command line prints: readable tables for people, stable JSON for scripts.
+
+Everything that came from mail (subjects, senders, bodies, headers) is untrusted: before it reaches a
+terminal, control characters are replaced, so a subject cannot move the cursor, rewrite the screen
+or flip the text direction (U+202E).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sys
+import unicodedata
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from quarantine_checker.core.decision import decide
+from quarantine_checker.core.expiry import expiry_text
+from quarantine_checker.core.model import QuarantinedMessage
+from quarantine_checker.core.reasons import reason_title
+
+SCHEMA_VERSION = 1
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: Any, *, keep_newlines: bool = False, limit: int | None = None) -> str:
+    """Terminal-safe text: no escape sequences, no bidi overrides; one line unless keep_newlines."""
+    value = "" if text is None else str(text)
+    if limit is not None and len(value) > limit * 4:
+        value = value[: limit * 4]  # never fold megabytes for a table cell
+    value = _CONTROL.sub("\ufffd", value)
+    if not keep_newlines:
+        value = value.replace("\n", " ").replace("\t", " ")
+    if limit is not None and len(value) > limit:
+        value = value[: max(1, limit - 1)] + "…"
+    return value
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
+
+
+def _local(moment: datetime | None, now: datetime) -> str:
+    if moment is None:
+        return ""
+    local = moment.astimezone(now.tzinfo or None)
+    return local.strftime("%d %b %H:%M") if local.year == now.year else local.strftime("%d %b %Y")
+
+
+# --- JSON ----------------------------------------------------------------------------------------------
+def message_json(message: QuarantinedMessage, now: datetime) -> dict[str, Any]:
+    decision = decide(message, now)
+    return {
+        "id": message.identity,
+        "received": _iso(message.received_time),
+        "sender": message.sender_address,
+        "recipients": list(message.recipient_address),
+        "subject": message.subject,
+        "size": message.size,
+        "reason": message.quarantine_type.name.lower(),
+        "reason_text": reason_title(message.quarantine_type),
+        "status": decision.status.value,
+        "status_text": decision.status_text,
+        "expires": _iso(message.expires),
+        "expires_text": expiry_text(message.expires, now),
+        "primary_action": decision.primary.value if decision.primary else None,
+        "actions": sorted(a.value for a in decision.available),
+        "unavailable": {a.value: why for a, why in sorted(decision.unavailable.items())},
+    }
+
+
+def dump(payload: dict[str, Any], out: TextIO | None = None) -> None:
+    out = out or sys.stdout
+    # ensure_ascii keeps hostile characters escaped (\u202e) instead of raw in the terminal.
+    out.write(json.dumps({"schema_version": SCHEMA_VERSION, **payload}, ensure_ascii=True, indent=2) + "\n")
+
+
+# --- tables --------------------------------------------------------------------------------------------
+def table(rows: list[list[str]], headers: list[str], out: TextIO | None = None) -> None:
+    out = out or sys.stdout
+    cells = [headers, *rows]
+    widths = [max(_width(r[i]) for r in cells) for i in range(len(headers))]
+
+    def line(row: list[str]) -> str:
+        return "  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=True)).rstrip()
+
+    out.write(line(headers) + "\n")
+    out.write("  ".join("-" * w for w in widths) + "\n")
+    for row in rows:
+        out.write(line(row) + "\n")
+
+
+def list_table(messages: list[QuarantinedMessage], now: datetime, out: TextIO | None = None) -> None:
+    columns = shutil.get_terminal_size((120, 24)).columns
+    subject_width = max(20, min(60, columns - 100))
+    rows = []
+    for m in messages:
+        decision = decide(m, now)
+        rows.append([
+            clean(_local(m.received_time, now)),
+            clean(m.sender_address, limit=32),
+            clean(m.subject or "(no subject)", limit=subject_width),
+            clean(reason_title(m.quarantine_type), limit=24),
+            clean(decision.status_text, limit=28),
+            clean(expiry_text(m.expires, now), limit=22),
+            clean(short_id(m.identity)),
+        ])
+    table(rows, ["Received", "From", "Subject", "Why held", "Status", "Deleted", "ID"], out)
+
+
+def short_id(identity: str) -> str:
+    """The first 8 characters; every command accepts a unique prefix like this one."""
+    return identity[:8]
+
+
+def show_message(message: QuarantinedMessage, now: datetime, out: TextIO | None = None) -> None:
+    out = out or sys.stdout
+    d = message_json(message, now)
+    fields = [
+        ("Subject", d["subject"] or "(no subject)"),
+        ("From", d["sender"]),
+        ("To", ", ".join(d["recipients"])),
+        ("Received", _local(message.received_time, now)),
+        ("Why held", d["reason_text"]),
+        ("Status", d["status_text"]),
+        ("Deleted", d["expires_text"]),
+        ("You can", ", ".join(a.replace("_", " ") for a in d["actions"]) or "nothing"),
+        ("ID", d["id"]),
+    ]
+    for label, value in fields:
+        out.write(f"{label + ':':<10} {clean(value, limit=200)}\n")
+    for action, why in d["unavailable"].items():
+        out.write(f"  {action.replace('_', ' ')}: {clean(why, limit=200)}\n")

@@ -1,0 +1,145 @@
+"""The composition root shared by the command line and the GUI (no Qt here).
+
+``build_services(config)`` puts the parts together: an HTTP session that trusts only what the settings
+say, the keyring self-test, the encrypted token cache (or a memory-only one, said out loud), the
+``AuthSession`` and, on demand, an Exchange client for whoever is signed in.
+
+``start_demo()`` starts a demo tenant in this process and returns settings pointing at it. Demo
+tokens never mix with real ones: an in-process demo keeps its tokens in memory only (they are useless
+once the tenant stops), and a config with ``demo = true`` that points at an external demo server
+(``quarantine-checker demo-server``) uses its own ``demo`` data directory.
+"""
+
+from __future__ import annotations
+
+import logging
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import msal
+import requests
+
+from quarantine_checker import paths
+from quarantine_checker.auth.demo_browser import demo_browser
+from quarantine_checker.auth.session import AuthSession
+from quarantine_checker.config import AppConfig
+from quarantine_checker.core.errors import AuthenticationError
+from quarantine_checker.storage.keyring_facade import SecretStore, StorageStatus
+from quarantine_checker.storage.token_cache import CacheStatus, open_token_cache, wipe_token_cache
+
+if TYPE_CHECKING:
+    from quarantine_checker.demo.tenant import DemoTenant
+    from quarantine_checker.exchange.client import ExoClient
+
+log = logging.getLogger(__name__)
+
+DEMO_DATA_SUBDIR = "demo"
+MSG_DEMO_MEMORY = "Demo mode: nothing is saved, and the demo forgets your sign-in when it closes."
+
+
+def http_session(config: AppConfig) -> requests.Session:
+    """The app's own session. With a configured CA bundle (the demo tenant, a TLS-inspecting proxy) the
+    environment must not override it (REQUESTS_CA_BUNDLE wins over ``verify`` otherwise), so the
+    environment is ignored and only its proxy settings are carried over explicitly."""
+    session = requests.Session()
+    if config.ca_bundle is not None:
+        session.verify = str(config.ca_bundle)
+        session.trust_env = False
+        if not config.demo:
+            session.proxies.update(urllib.request.getproxies())
+    return session
+
+
+@dataclass
+class Services:
+    config: AppConfig
+    auth: AuthSession
+    storage_status: StorageStatus
+    cache_status: CacheStatus
+    demo: DemoTenant | None = None
+    data_dir: Path | None = None
+    _owned: list[Any] = field(default_factory=list, repr=False)
+
+    def exchange_client(self) -> ExoClient:
+        """An Exchange client for the signed-in identity (``AuthenticationError`` if nobody is)."""
+        from quarantine_checker.exchange.client import ExoClient
+
+        identity = self.auth.identity
+        if identity is None:
+            raise AuthenticationError("You're not signed in.", code="not_signed_in")
+        tenant = self.config.tenant_id or identity.tenant_id
+        return ExoClient(self.config.exchange_url, tenant, identity, self.auth.token_provider(),
+                         ca_bundle=self.config.ca_bundle)
+
+    def close(self) -> None:
+        """Stop an in-process demo tenant, if this run started one."""
+        if self.demo is not None and self.demo in self._owned:
+            self.demo.stop()
+            self._owned.remove(self.demo)
+
+
+def build_services(config: AppConfig, *, demo: DemoTenant | None = None,
+                   data_dir: Path | None = None, store: SecretStore | None = None) -> Services:
+    """Blocks on the keyring (D-Bus) and the disk: call it off the UI thread."""
+    # Missing tenant/app id is not an error here: the GUI's first-run screen asks for them, and
+    # AuthSession.start() raises ConfigurationError if sign-in is attempted without them.
+    session = http_session(config)
+    open_browser = demo_browser(session) if config.demo else None
+    if demo is not None:
+        # In-process demo: memory only, and the keyring is not touched at all.
+        cache: msal.TokenCache = msal.SerializableTokenCache()
+        storage = StorageStatus(False, "none (demo)", MSG_DEMO_MEMORY)
+        status = CacheStatus(False, MSG_DEMO_MEMORY)
+        auth = AuthSession(config, cache, http_session=session, open_browser=open_browser)
+        return Services(config, auth, storage, status, demo=demo)
+
+    base = data_dir or paths.data_dir()
+    if config.demo:
+        base = base / DEMO_DATA_SUBDIR
+    secret_store = store or SecretStore()
+    storage = secret_store.self_test()
+    cache, status = open_token_cache(base, secret_store)
+
+    def wipe() -> None:
+        if status.persistent:
+            wipe_token_cache(base, secret_store)
+
+    auth = AuthSession(config, cache, http_session=session, open_browser=open_browser, on_sign_out=wipe)
+    return Services(config, auth, storage, status, data_dir=base)
+
+
+def start_demo(state_dir: Path | None = None) -> tuple[DemoTenant, AppConfig]:
+    """Start a demo tenant in this process and return it with settings that point at it."""
+    from quarantine_checker.demo.tenant import DemoTenant
+
+    tenant = DemoTenant(state_dir=state_dir).start()
+    return tenant, demo_config(tenant.describe())
+
+
+def demo_config(described: dict[str, Any]) -> AppConfig:
+    """Settings for a demo tenant, from ``DemoTenant.describe()`` (the demo-server's JSON line)."""
+    keys = ("tenant_id", "client_id", "authority", "exchange_url", "ca_bundle")
+    return AppConfig(
+        tenant_id=described["tenant_id"],
+        client_id=described["client_id"],
+        authority=described["authority"],
+        exchange_url=described["exchange_url"],
+        ca_bundle=Path(described["ca_file"]),
+        helpdesk="the demo IT team (it-admin@northwind.example)",
+        demo=True,
+        sources={k: "demo tenant" for k in keys},
+    )
+
+
+def build_demo_services(state_dir: Path | None = None) -> Services:
+    """``start_demo`` + ``build_services``; ``Services.close()`` stops the tenant."""
+    tenant, config = start_demo(state_dir)
+    try:
+        services = build_services(config, demo=tenant)
+    except Exception:
+        tenant.stop()
+        raise
+    services._owned.append(tenant)
+    return services
