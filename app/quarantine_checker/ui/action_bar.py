@@ -19,7 +19,7 @@ from quarantine_checker.ui.plain_text import plain_label, set_plain
 class ButtonState:
     text: str = ""
     enabled: bool = False
-    reason: str = ""          # shown under the button while it is disabled
+    reason: str = ""  # shown under the button while it is disabled
     visible: bool = True
     icon: str = ""
 
@@ -79,8 +79,12 @@ class ActionBar(QWidget):
         return button
 
     def set_state(self, state: ActionBarState) -> None:
-        for button, s in ((self.primary, state.primary), (self.delete, state.delete),
-                          (self.not_junk, state.not_junk), (self.headers, state.headers)):
+        for button, s in (
+            (self.primary, state.primary),
+            (self.delete, state.delete),
+            (self.not_junk, state.not_junk),
+            (self.headers, state.headers),
+        ):
             self._apply(button, s)
 
     def _apply(self, button: QPushButton, state: ButtonState) -> None:

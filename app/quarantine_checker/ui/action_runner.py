@@ -38,17 +38,24 @@ class Outcome:
 
     text: str
     details: str = ""
-    action: Action | None = None   # set when Retry makes sense
+    action: Action | None = None  # set when Retry makes sense
     failed: bool = False
 
 
 class ActionRunner(QObject):
     outcome_changed = Signal(str)  # identity
-    report_loaded = Signal(str)    # identity
+    report_loaded = Signal(str)  # identity
 
-    def __init__(self, tasks: TaskRunner, model: MessageTableModel, client: Callable[[], Any],
-                 parent_widget: Any, *, own_domains: Callable[[], list[str]] | None = None,
-                 confirm: Callable[..., bool] = dialogs.confirm) -> None:
+    def __init__(
+        self,
+        tasks: TaskRunner,
+        model: MessageTableModel,
+        client: Callable[[], Any],
+        parent_widget: Any,
+        *,
+        own_domains: Callable[[], list[str]] | None = None,
+        confirm: Callable[..., bool] = dialogs.confirm,
+    ) -> None:
         super().__init__(parent_widget)
         self.tasks = tasks
         self.model = model
@@ -57,29 +64,42 @@ class ActionRunner(QObject):
         self._own_domains = own_domains or (lambda: [])
         self.confirm = confirm
         self.outcomes: dict[str, Outcome] = {}
-        self.reports: dict[str, Any] = {}      # identity -> SenderReport
-        self.headers: dict[str, str] = {}      # identity -> raw header text
+        self.reports: dict[str, Any] = {}  # identity -> SenderReport
+        self.headers: dict[str, str] = {}  # identity -> raw header text
         self.sender_names: dict[str, str] = {}
 
-    # --- labels ----------------------------------------------------------------------------------------
+    # --- labels -------------------------------------------------
     def verb(self, action: Action, n: int = 1) -> str:
         if action is Action.RELEASE:
             return self.tr("Release") if n == 1 else self.tr("Release {0} messages").format(n)
         if action is Action.REQUEST_RELEASE:
-            return self.tr("Request release") if n == 1 else self.tr("Request release of {0} messages").format(n)
+            return (
+                self.tr("Request release") if n == 1 else self.tr("Request release of {0} messages").format(n)
+            )
         if action is Action.DELETE:
             return self.tr("Delete") if n == 1 else self.tr("Delete {0} messages").format(n)
-        return self.tr("Report as not junk") if n == 1 else self.tr("Report {0} messages as not junk").format(n)
+        return (
+            self.tr("Report as not junk") if n == 1 else self.tr("Report {0} messages as not junk").format(n)
+        )
 
     def _progress(self, action: Action) -> str:
-        return {Action.RELEASE: self.tr("Releasing…"), Action.REQUEST_RELEASE: self.tr("Requesting…"),
-                Action.DELETE: self.tr("Deleting…"), Action.REPORT_NOT_JUNK: self.tr("Releasing…")}[action]
+        return {
+            Action.RELEASE: self.tr("Releasing…"),
+            Action.REQUEST_RELEASE: self.tr("Requesting…"),
+            Action.DELETE: self.tr("Deleting…"),
+            Action.REPORT_NOT_JUNK: self.tr("Releasing…"),
+        }[action]
 
-    # --- entry point ------------------------------------------------------------------------------------
-    def eligible(self, action: Action, rows: list[MessageRow], now: datetime | None = None) -> list[MessageRow]:
+    # --- entry point -------------------------------------------------
+    def eligible(
+        self, action: Action, rows: list[MessageRow], now: datetime | None = None
+    ) -> list[MessageRow]:
         now = now or local_now()
-        return [r for r in rows if not r.pending and not self.is_busy(r.identity)
-                and decide(r.message, now).is_available(action)]
+        return [
+            r
+            for r in rows
+            if not r.pending and not self.is_busy(r.identity) and decide(r.message, now).is_available(action)
+        ]
 
     def is_busy(self, identity: str) -> bool:
         return self.tasks.is_running(("action", identity)) or self.tasks.is_running(("precheck", identity))
@@ -104,30 +124,43 @@ class ActionRunner(QObject):
             self._start(action, row)
         return len(targets)
 
-    # --- confirmation ------------------------------------------------------------------------------------
+    # --- confirmation -------------------------------------------------
     def _confirm(self, action: Action, targets: list[MessageRow], skipped: int) -> bool:
         n = len(targets)
         if action is Action.DELETE:
-            text = (self.tr("Delete this message from your quarantine?") if n == 1 else
-                    self.tr("Delete these {0} messages from your quarantine?").format(n))
+            text = (
+                self.tr("Delete this message from your quarantine?")
+                if n == 1
+                else self.tr("Delete these {0} messages from your quarantine?").format(n)
+            )
             info = self.tr("You won't be able to release them afterwards. They will not be delivered to you.")
         elif n == 1:
-            return True  # one message, a clearly named button: no extra question (sender warning still applies)
+            return (
+                True  # one message, a clearly named button: no extra question (sender warning still applies)
+            )
         elif action is Action.REQUEST_RELEASE:
             text = self.tr("Ask IT to release these {0} messages?").format(n)
             info = self.tr("IT will look at each one; you'll see their answer here.")
         elif action is Action.REPORT_NOT_JUNK:
-            text = self.tr("Release these {0} messages to your Inbox and report them to Microsoft as not "
-                           "junk?").format(n)
+            text = self.tr(
+                "Release these {0} messages to your Inbox and report them to Microsoft as not junk?"
+            ).format(n)
             info = ""
         else:
             text = self.tr("Release these {0} messages to your Inbox?").format(n)
             info = self.tr("They will appear in your Inbox within a few minutes.")
         if skipped:
             info = (info + "\n\n" if info else "") + self.tr(
-                "{0} other selected messages can't get this action and will be left as they are.").format(skipped)
-        return self.confirm(self._parent, self.verb(action, n), text, informative=info,
-                            yes=self.verb(action, n), warning=action is Action.DELETE)
+                "{0} other selected messages can't get this action and will be left as they are."
+            ).format(skipped)
+        return self.confirm(
+            self._parent,
+            self.verb(action, n),
+            text,
+            informative=info,
+            yes=self.verb(action, n),
+            warning=action is Action.DELETE,
+        )
 
     def _warn_failed_checks(self, targets: list[MessageRow]) -> bool:
         failed = [r for r in targets if getattr(self.reports.get(r.identity), "checks_failed", False)]
@@ -135,18 +168,27 @@ class ActionRunner(QObject):
             return True
         if len(failed) == 1:
             report = self.reports[failed[0].identity]
-            reasons = [w for w in report.warnings] + [c.sentence for c in report.auth_checks
-                                                       if c.result in ("fail", "softfail")]
+            reasons = [w for w in report.warnings] + [
+                c.sentence for c in report.auth_checks if c.result in ("fail", "softfail")
+            ]
             text = self.tr("This message may not be from who it claims to be. Release it anyway?")
             info = "\n".join(f"• {r}" for r in reasons[:6])
         else:
-            text = self.tr("{0} of these messages may not be from who they claim to be. Release them "
-                           "anyway?").format(len(failed))
+            text = self.tr(
+                "{0} of these messages may not be from who they claim to be. Release them anyway?"
+            ).format(len(failed))
             info = self.tr("Open each one to see what the sender checks found.")
-        info += "\n\n" + self.tr("Only release it if you were expecting it and trust the sender. If unsure, "
-                                 "ask IT instead.")
-        return self.confirm(self._parent, self.tr("Check the sender first"), text, informative=info,
-                            yes=self.tr("Release anyway"), warning=True)
+        info += "\n\n" + self.tr(
+            "Only release it if you were expecting it and trust the sender. If unsure, ask IT instead."
+        )
+        return self.confirm(
+            self._parent,
+            self.tr("Check the sender first"),
+            text,
+            informative=info,
+            yes=self.tr("Release anyway"),
+            warning=True,
+        )
 
     def _precheck_then(self, action: Action, targets: list[MessageRow], missing: list[MessageRow]) -> None:
         """Read the headers of messages not checked yet, then warn (if needed) and run."""
@@ -183,7 +225,7 @@ class ActionRunner(QObject):
 
         self.tasks.run(work, done, failed, key=("precheck", identities[0]))
 
-    # --- doing it -------------------------------------------------------------------------------------------
+    # --- doing it -------------------------------------------------
     def _start(self, action: Action, row: MessageRow) -> None:
         identity = row.identity
         client = self._client()
@@ -200,8 +242,10 @@ class ActionRunner(QObject):
                 return None
             message = client.get_message(identity)
             attempts = 0
-            while (message.release_status is ReleaseStatus.PREPARINGTORELEASE
-                   and attempts < RELEASE_POLL_ATTEMPTS):
+            while (
+                message.release_status is ReleaseStatus.PREPARINGTORELEASE
+                and attempts < RELEASE_POLL_ATTEMPTS
+            ):
                 time.sleep(RELEASE_POLL_SECONDS)
                 message = client.get_message(identity)
                 attempts += 1
@@ -235,16 +279,21 @@ class ActionRunner(QObject):
         received = received_text(message.received_time, local_now()) if message.received_time else ""
         status = message.release_status
         if status in (ReleaseStatus.RELEASED, ReleaseStatus.APPROVED) or message.released:
-            return self.tr("Released — it is in your Inbox; originally received {0}. Inbox rules may have "
-                           "moved it to another folder.").format(received)
+            return self.tr(
+                "Released — it is in your Inbox; originally received {0}. Inbox rules may have "
+                "moved it to another folder."
+            ).format(received)
         if status is ReleaseStatus.PREPARINGTORELEASE:
-            return self.tr("Releasing — it should be in your Inbox within a few minutes (originally received "
-                           "{0}).").format(received)
+            return self.tr(
+                "Releasing — it should be in your Inbox within a few minutes (originally received {0})."
+            ).format(received)
         if status is ReleaseStatus.REQUESTED:
-            return self.tr("Release requested — IT has been asked to release it. You'll see their answer here.")
-        return self.tr("Done. The message now shows: {0}").format(self.model.row_for(message.identity).cells[5]
-                                                                   if self.model.row_for(message.identity)
-                                                                   else "")
+            return self.tr(
+                "Release requested — IT has been asked to release it. You'll see their answer here."
+            )
+        return self.tr("Done. The message now shows: {0}").format(
+            self.model.row_for(message.identity).cells[5] if self.model.row_for(message.identity) else ""
+        )
 
     def retry(self, identity: str) -> None:
         outcome = self.outcomes.get(identity)

@@ -25,8 +25,12 @@ class BannerKind(Enum):
     DEMO = "demo"
 
 
-_ICONS = {BannerKind.INFO: "state-clear", BannerKind.WARNING: "state-attention",
-          BannerKind.ERROR: "state-attention", BannerKind.DEMO: "demo"}
+_ICONS = {
+    BannerKind.INFO: "state-clear",
+    BannerKind.WARNING: "state-attention",
+    BannerKind.ERROR: "state-attention",
+    BannerKind.DEMO: "demo",
+}
 
 
 class Banner(QFrame):
@@ -41,6 +45,7 @@ class Banner(QFrame):
         self._retry: Callable[[], None] | None = None
 
         self._icon = QLabel(self)
+        self._icon.setTextFormat(Qt.TextFormat.PlainText)
         self._icon.setPixmap(icon(_ICONS[kind]).pixmap(24, 24))
         self._icon.setAccessibleName(self.tr("Banner icon"))
         self.title = plain_label("", self, wrap=True, accessible_name=self.tr("Banner title"))
@@ -81,8 +86,9 @@ class Banner(QFrame):
             pal.setColor(QPalette.ColorRole.Window, base.color(role))
         self.setPalette(pal)
 
-    def set_content(self, title: str, text: str = "", *, details: str = "",
-                    retry: Callable[[], None] | None = None) -> None:
+    def set_content(
+        self, title: str, text: str = "", *, details: str = "", retry: Callable[[], None] | None = None
+    ) -> None:
         set_plain(self.title, title)
         set_plain(self.text, text)
         self.text.setVisible(bool(text))
@@ -115,8 +121,16 @@ class BannerArea(QWidget):
         self._layout.setSpacing(4)
         self._banners: dict[str, Banner] = {}
 
-    def show_banner(self, key: str, kind: BannerKind, title: str, text: str = "", *,
-                    details: str = "", retry: Callable[[], None] | None = None) -> Banner:
+    def show_banner(
+        self,
+        key: str,
+        kind: BannerKind,
+        title: str,
+        text: str = "",
+        *,
+        details: str = "",
+        retry: Callable[[], None] | None = None,
+    ) -> Banner:
         banner = self._banners.get(key)
         if banner is None or banner.kind is not kind:
             if banner is not None:
@@ -125,8 +139,11 @@ class BannerArea(QWidget):
             self._banners[key] = banner
             # Demo first, then errors: the most important line is read first.
             order = [BannerKind.DEMO, BannerKind.ERROR, BannerKind.WARNING, BannerKind.INFO]
-            index = sum(1 for b in self._banners.values()
-                        if b is not banner and order.index(b.kind) <= order.index(kind))
+            index = sum(
+                1
+                for b in self._banners.values()
+                if b is not banner and order.index(b.kind) <= order.index(kind)
+            )
             self._layout.insertWidget(index, banner)
         banner.set_content(title, text, details=details, retry=retry)
         banner.show()

@@ -54,7 +54,10 @@ class DetailsPane(QWidget):
 
         self.placeholder = plain_label(
             self.tr("Select a message to see why it was held and what you can do."),
-            self, selectable=False, accessible_name=self.tr("No message selected"))
+            self,
+            selectable=False,
+            accessible_name=self.tr("No message selected"),
+        )
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         body = QWidget(self)
@@ -92,21 +95,28 @@ class DetailsPane(QWidget):
         self.received = plain_label("", body, accessible_name=self.tr("Received"))
         self.expires = plain_label("", body, accessible_name=self.tr("Deleted on"))
         self.policy = plain_label("", body, accessible_name=self.tr("Policy"))
-        for title, widget in ((self.tr("From"), self.sender), (self.tr("To"), self.recipients),
-                              (self.tr("Received"), self.received), (self.tr("Deleted"), self.expires),
-                              (self.tr("Held by"), self.policy)):
-            self.facts.addRow(title, widget)
+        for title, widget in (
+            (self.tr("From"), self.sender),
+            (self.tr("To"), self.recipients),
+            (self.tr("Received"), self.received),
+            (self.tr("Deleted"), self.expires),
+            (self.tr("Held by"), self.policy),
+        ):
+            self.facts.addRow(plain_label(title, body, selectable=False, wrap=False), widget)
 
-        self.checks_title = _bold(plain_label(self.tr("Is the sender who they say they are?"), body,
-                                              selectable=False))
+        self.checks_title = _bold(
+            plain_label(self.tr("Is the sender who they say they are?"), body, selectable=False)
+        )
         self.checks = plain_label("", body, accessible_name=self.tr("Sender checks"))
-        self.links_title = _bold(plain_label(self.tr("Links in the message (not clickable)"), body,
-                                             selectable=False))
+        self.links_title = _bold(
+            plain_label(self.tr("Links in the message (not clickable)"), body, selectable=False)
+        )
         self.links = plain_label("", body, accessible_name=self.tr("Links in the message"))
         self.attachments_title = _bold(plain_label(self.tr("Attachments"), body, selectable=False))
         self.attachments = plain_label("", body, accessible_name=self.tr("Attachments"))
-        self.preview_title = _bold(plain_label(self.tr("Preview (plain text; pictures and links are off)"),
-                                               body, selectable=False))
+        self.preview_title = _bold(
+            plain_label(self.tr("Preview (plain text; pictures and links are off)"), body, selectable=False)
+        )
         self.preview = plain_text_view(body, accessible_name=self.tr("Message preview"))
         self.preview.setMinimumHeight(160)
 
@@ -119,8 +129,15 @@ class DetailsPane(QWidget):
         column.addWidget(self.actions)
         column.addWidget(self.same_sender, 0, Qt.AlignmentFlag.AlignLeft)
         column.addLayout(self.facts)
-        for w in (self.checks_title, self.checks, self.links_title, self.links, self.attachments_title,
-                  self.attachments, self.preview_title):
+        for w in (
+            self.checks_title,
+            self.checks,
+            self.links_title,
+            self.links,
+            self.attachments_title,
+            self.attachments,
+            self.preview_title,
+        ):
             column.addWidget(w)
         column.addWidget(self.preview, 1)
 
@@ -135,7 +152,7 @@ class DetailsPane(QWidget):
         outer.addWidget(scroll)
         self.show_nothing()
 
-    # --- states -------------------------------------------------------------------------------------------
+    # --- states -------------------------------------------------
     def show_nothing(self, text: str = "") -> None:
         self.row = None
         if text:
@@ -150,10 +167,24 @@ class DetailsPane(QWidget):
         self.body.show()
         set_plain(self.subject, self.tr("{0} messages selected").format(count))
         self.why_title.setText(self.tr("What the buttons below do"))
-        set_plain(self.why_text, self.tr("Each button acts on every selected message it is allowed for, "
-                                         "and asks you to confirm first."))
-        for w in (self.status, self.same_sender, self.checks_title, self.checks, self.links_title, self.links,
-                  self.attachments_title, self.attachments, self.preview_title, self.preview):
+        set_plain(
+            self.why_text,
+            self.tr(
+                "Each button acts on every selected message it is allowed for, and asks you to confirm first."
+            ),
+        )
+        for w in (
+            self.status,
+            self.same_sender,
+            self.checks_title,
+            self.checks,
+            self.links_title,
+            self.links,
+            self.attachments_title,
+            self.attachments,
+            self.preview_title,
+            self.preview,
+        ):
             w.hide()
         self._set_facts_visible(False)
         self.note.hide()
@@ -165,8 +196,17 @@ class DetailsPane(QWidget):
         self.placeholder.hide()
         self.body.show()
         self._set_facts_visible(True)
-        for w in (self.status, self.checks_title, self.checks, self.links_title, self.links,
-                  self.attachments_title, self.attachments, self.preview_title, self.preview):
+        for w in (
+            self.status,
+            self.checks_title,
+            self.checks,
+            self.links_title,
+            self.links,
+            self.attachments_title,
+            self.attachments,
+            self.preview_title,
+            self.preview,
+        ):
             w.show()
         set_plain(self.subject, m.subject or self.tr("(no subject)"))
         reason = reasons.reason_for(m.quarantine_type)
@@ -204,7 +244,7 @@ class DetailsPane(QWidget):
             return ""
         return f"{expiry.format_date(moment, now)} {expiry.format_time(moment, now)}"
 
-    # --- sender checks --------------------------------------------------------------------------------------
+    # --- sender checks -------------------------------------------------
     def set_checks_loading(self) -> None:
         set_plain(self.checks, self.tr("Checking the sender…"))
 
@@ -223,7 +263,7 @@ class DetailsPane(QWidget):
             set_plain(self.sender, f"{report.display_name} <{address}>")
         set_plain(self.checks, "\n".join(lines) or self.tr("No sender information was found in the headers."))
 
-    # --- preview -------------------------------------------------------------------------------------
+    # --- preview -------------------------------------------------
     def set_preview_loading(self) -> None:
         set_plain_body(self.preview, self.tr("Loading the preview…"))
         set_plain(self.links, "")
@@ -246,7 +286,8 @@ class DetailsPane(QWidget):
                 line = self.tr("{0} — really goes to: {1}").format(link.defanged, host)
                 if link.mismatch:
                     line += "\n   " + self.tr("⚠ The text of this link names a different site: “{0}”").format(
-                        visible(link.text, limit=120))
+                        visible(link.text, limit=120)
+                    )
                 shown.append(line)
             if len(links) > MAX_LINKS_SHOWN:
                 shown.append(self.tr("… and {0} more").format(len(links) - MAX_LINKS_SHOWN))
@@ -254,13 +295,18 @@ class DetailsPane(QWidget):
         else:
             set_plain(self.links, self.tr("No links."))
         if preview.attachments:
-            set_plain(self.attachments, "\n".join(
-                f"{visible(a.name, limit=200)} — {describe_attachment(a.name, a.content_type)}"
-                for a in preview.attachments[:50]), limit=20_000)
+            set_plain(
+                self.attachments,
+                "\n".join(
+                    f"{visible(a.name, limit=200)} — {describe_attachment(a.name, a.content_type)}"
+                    for a in preview.attachments[:50]
+                ),
+                limit=20_000,
+            )
         else:
             set_plain(self.attachments, self.tr("No attachments."))
 
-    # --- outcome of actions ---------------------------------------------------------------------------------
+    # --- outcome of actions -------------------------------------------------
     def show_note(self, text: str, *, details: str = "", retry: bool = False) -> None:
         set_plain(self.note_text, text)
         self._details_for_it = details

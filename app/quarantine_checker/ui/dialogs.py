@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -16,8 +17,9 @@ from PySide6.QtWidgets import (
 from quarantine_checker.ui.plain_text import plain_label, plain_text_view, set_plain_body, visible
 
 
-def _plain_box(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str,
-               informative: str = "") -> QMessageBox:
+def _plain_box(
+    parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str, informative: str = ""
+) -> QMessageBox:
     box = QMessageBox(icon, title, "", QMessageBox.StandardButton.NoButton, parent)
     box.setTextFormat(box.textFormat().PlainText)
     box.setText(visible(text, single_line=False, limit=4000))
@@ -27,14 +29,25 @@ def _plain_box(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text:
     return box
 
 
-def confirm(parent: QWidget | None, title: str, text: str, *, informative: str = "",
-            yes: str, no: str = "", warning: bool = False) -> bool:
+def confirm(
+    parent: QWidget | None,
+    title: str,
+    text: str,
+    *,
+    informative: str = "",
+    yes: str,
+    no: str = "",
+    warning: bool = False,
+) -> bool:
     """Ask once, naming exactly what will happen on the "yes" button. Default is "no"."""
-    box = _plain_box(parent, QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Question,
-                     title, text, informative)
+    box = _plain_box(
+        parent, QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Question, title, text, informative
+    )
     yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
     yes_button.setAccessibleName(yes)
-    no_button = box.addButton(no or QWidget.tr(box, "Cancel"), QMessageBox.ButtonRole.RejectRole)
+    no_button = box.addButton(
+        no or QCoreApplication.translate("dialogs", "Cancel"), QMessageBox.ButtonRole.RejectRole
+    )
     no_button.setAccessibleName(no_button.text())
     box.setDefaultButton(no_button)
     box.setEscapeButton(no_button)
@@ -78,9 +91,16 @@ class HeadersDialog(QDialog):
         self.resize(760, 520)
         self._headers = headers
         layout = QVBoxLayout(self)
-        layout.addWidget(plain_label(
-            self.tr("These are the technical details your mail system recorded for “{0}”. IT may ask you "
-                    "for them.").format(visible(subject, limit=120)), self, accessible_name=self.tr("About")))
+        layout.addWidget(
+            plain_label(
+                self.tr(
+                    "These are the technical details your mail system recorded for “{0}”. IT may ask you "
+                    "for them."
+                ).format(visible(subject, limit=120)),
+                self,
+                accessible_name=self.tr("About"),
+            )
+        )
         self.view = plain_text_view(self, monospace=True, accessible_name=self.tr("Headers text"))
         set_plain_body(self.view, headers)
         layout.addWidget(self.view, 1)

@@ -34,16 +34,26 @@ class FirstRunView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("first-run-view")
-        self.heading = plain_label(self.tr("Which organisation do you work for?"), self, selectable=False,
-                                   accessible_name=self.tr("Heading"))
+        self.heading = plain_label(
+            self.tr("Which organisation do you work for?"),
+            self,
+            selectable=False,
+            accessible_name=self.tr("Heading"),
+        )
         font = self.heading.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
         self.heading.setFont(font)
         self.explain = plain_label(
-            self.tr("Type your work email address or your organisation's domain (for example "
-                    "contoso.com). IT may also have given you a tenant id — that works too. You only "
-                    "need to do this once."), self, selectable=False, accessible_name=self.tr("Explanation"))
+            self.tr(
+                "Type your work email address or your organisation's domain (for example "
+                "contoso.com). IT may also have given you a tenant id — that works too. You only "
+                "need to do this once."
+            ),
+            self,
+            selectable=False,
+            accessible_name=self.tr("Explanation"),
+        )
         self.input = QLineEdit(self)
         self.input.setPlaceholderText(self.tr("name@company.com or company.com"))
         self.input.setAccessibleName(self.tr("Work email, domain or tenant id"))
@@ -84,7 +94,11 @@ class FirstRunView(QWidget):
     def _submit(self) -> None:
         value = normalise_tenant(self.input.text())
         if value is None:
-            self.show_error(self.tr("That doesn't look like an email address, a domain such as contoso.com, "
-                                    "or a tenant id. Please check it and try again."))
+            self.show_error(
+                self.tr(
+                    "That doesn't look like an email address, a domain such as contoso.com, "
+                    "or a tenant id. Please check it and try again."
+                )
+            )
             return
         self.tenant_chosen.emit(value)

@@ -14,8 +14,19 @@ from pathlib import Path
 from PySide6.QtGui import QIcon
 
 ICON_NAMES = (
-    "app", "state-clear", "state-held", "state-attention", "release", "request-release", "delete",
-    "not-junk", "refresh", "headers", "search", "sign-in", "demo",
+    "app",
+    "state-clear",
+    "state-held",
+    "state-attention",
+    "release",
+    "request-release",
+    "delete",
+    "not-junk",
+    "refresh",
+    "headers",
+    "search",
+    "sign-in",
+    "demo",
 )
 
 

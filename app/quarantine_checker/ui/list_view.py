@@ -6,6 +6,7 @@ from collections import Counter
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
@@ -33,8 +34,12 @@ from quarantine_checker.ui.message_model import (
 )
 from quarantine_checker.ui.plain_text import plain_label, set_plain
 
-STATUS_CHIPS = (("needs_review", "Needs review"), ("requested", "Release requested"),
-                ("released", "Released"), ("declined", "Declined by IT"))
+STATUS_CHIPS = (
+    ("needs_review", "Needs review"),
+    ("requested", "Release requested"),
+    ("released", "Released"),
+    ("declined", "Declined by IT"),
+)
 
 
 class MessageListView(QWidget):
@@ -59,8 +64,8 @@ class MessageListView(QWidget):
         self.status_chips = QHBoxLayout()
         self._reason_buttons: dict[str, QToolButton] = {}
         self._status_buttons: dict[str, QToolButton] = {}
-        reason_label = QLabel(self.tr("Why:"), self)
-        status_label = QLabel(self.tr("Status:"), self)
+        reason_label = plain_label(self.tr("Why:"), self, selectable=False, wrap=False)
+        status_label = plain_label(self.tr("Status:"), self, selectable=False, wrap=False)
         self.reason_label = reason_label
         self.reason_chips.addWidget(reason_label)
         self.status_chips.addWidget(status_label)
@@ -91,25 +96,37 @@ class MessageListView(QWidget):
         hh.setStretchLastSection(False)
         hh.setSectionResizeMode(COL_SUBJECT, QHeaderView.ResizeMode.Stretch)
         em = self.fontMetrics().horizontalAdvance("M")
-        for col, width in ((COL_SENDER, 18), (COL_REASON, 15), (COL_RECEIVED, 8), (COL_EXPIRES, 10),
-                           (COL_STATUS, 11)):
+        for col, width in (
+            (COL_SENDER, 18),
+            (COL_REASON, 15),
+            (COL_RECEIVED, 8),
+            (COL_EXPIRES, 10),
+            (COL_STATUS, 11),
+        ):
             self.table.setColumnWidth(col, width * em)
         self.table.setSortingEnabled(True)
         hh.setSortIndicator(COL_RECEIVED, Qt.SortOrder.DescendingOrder)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        for corner in self.table.findChildren(QAbstractButton):  # the "select all" corner button
+            corner.setAccessibleName(self.tr("Select all messages"))
 
         self.empty = QWidget(self)
         empty_icon = QLabel(self.empty)
+        empty_icon.setTextFormat(Qt.TextFormat.PlainText)
         empty_icon.setPixmap(icon("state-clear").pixmap(64, 64))
         empty_icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
         empty_icon.setAccessibleName(self.tr("All clear"))
-        self.empty_title = plain_label("", self.empty, selectable=False, accessible_name=self.tr("List state"))
+        self.empty_title = plain_label(
+            "", self.empty, selectable=False, accessible_name=self.tr("List state")
+        )
         font = self.empty_title.font()
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.2)
         self.empty_title.setFont(font)
         self.empty_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_text = plain_label("", self.empty, selectable=False, accessible_name=self.tr("Explanation"))
+        self.empty_text = plain_label(
+            "", self.empty, selectable=False, accessible_name=self.tr("Explanation")
+        )
         self.empty_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.clear_filters_button = QPushButton(self.tr("Clear search and filters"), self.empty)
         self.clear_filters_button.setAccessibleName(self.tr("Clear search and filters"))
@@ -127,7 +144,9 @@ class MessageListView(QWidget):
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.empty)
 
-        self.count_label = plain_label("", self, selectable=False, accessible_name=self.tr("How many are shown"))
+        self.count_label = plain_label(
+            "", self, selectable=False, accessible_name=self.tr("How many are shown")
+        )
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -141,7 +160,7 @@ class MessageListView(QWidget):
         self.model.rows_replaced.connect(self._rebuild_reason_chips)
         self.show_loading()
 
-    # --- chips ----------------------------------------------------------------------------------------------
+    # --- chips -------------------------------------------------
     def _chip(self, text: str, layout: QHBoxLayout) -> QToolButton:
         chip = QToolButton(self)
         chip.setText(text)
@@ -185,7 +204,7 @@ class MessageListView(QWidget):
         for b in (*self._reason_buttons.values(), *self._status_buttons.values()):
             b.setChecked(False)
 
-    # --- states ------------------------------------------------------------------------------------------
+    # --- states -------------------------------------------------
     def show_loading(self) -> None:
         if self._loaded:
             return  # keep showing the old list while a refresh runs
@@ -208,15 +227,22 @@ class MessageListView(QWidget):
         if total == 0:
             self.empty_icon.setPixmap(icon("state-clear").pixmap(64, 64))
             set_plain(self.empty_title, self.tr("Nothing is being held for you"))
-            set_plain(self.empty_text, self.tr("Your mail is reaching your inbox normally. We'll keep checking "
-                                               "and tell you if anything gets held."))
+            set_plain(
+                self.empty_text,
+                self.tr(
+                    "Your mail is reaching your inbox normally. We'll keep checking "
+                    "and tell you if anything gets held."
+                ),
+            )
             self.clear_filters_button.hide()
             self.stack.setCurrentWidget(self.empty)
         elif shown == 0:
             self.empty_icon.setPixmap(icon("search").pixmap(48, 48))
             set_plain(self.empty_title, self.tr("No held message matches"))
-            set_plain(self.empty_text, self.tr("{0} messages are held, but none match your search or filters.")
-                      .format(total))
+            set_plain(
+                self.empty_text,
+                self.tr("{0} messages are held, but none match your search or filters.").format(total),
+            )
             self.clear_filters_button.show()
             self.stack.setCurrentWidget(self.empty)
         else:
@@ -224,10 +250,12 @@ class MessageListView(QWidget):
         if self.proxy.is_filtered():
             set_plain(self.count_label, self.tr("Showing {0} of {1} held messages").format(shown, total))
         else:
-            set_plain(self.count_label, self.tr("{0} held messages").format(total) if total != 1
-                      else self.tr("1 held message"))
+            set_plain(
+                self.count_label,
+                self.tr("{0} held messages").format(total) if total != 1 else self.tr("1 held message"),
+            )
 
-    # --- selection -------------------------------------------------------------------------------------------
+    # --- selection -------------------------------------------------
     def _selection_changed(self, *args: object) -> None:
         self.selection_changed.emit()
 
@@ -261,4 +289,3 @@ class MessageListView(QWidget):
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
-

@@ -46,7 +46,7 @@ DETAILS_DELAY_MS = 150  # wait for the selection to settle (arrow-key scrolling)
 
 
 class MainWindow(QMainWindow):
-    refreshed = Signal()          # a refresh result has been shown (tests, benchmarks)
+    refreshed = Signal()  # a refresh result has been shown (tests, benchmarks)
     details_loaded = Signal(str)  # identity whose preview or checks arrived
 
     def __init__(self, services: Any, *, tasks: TaskRunner | None = None) -> None:
@@ -79,8 +79,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._build_main_page()
 
-        self.actions = ActionRunner(self.tasks, self.list.model, self.client, self,
-                                    own_domains=self._own_domains)
+        self.actions = ActionRunner(
+            self.tasks, self.list.model, self.client, self, own_domains=self._own_domains
+        )
         self.actions.outcome_changed.connect(self._on_outcome)
         self.actions.report_loaded.connect(self._on_report_loaded)
         self.session = SessionFlow(self)
@@ -100,14 +101,21 @@ class MainWindow(QMainWindow):
         self._build_shortcuts()
         self._show_static_banners()
 
-    # --- layout ----------------------------------------------------------------------------------------------
+    # --- layout -------------------------------------------------
     def _title(self) -> str:
         return self.tr("{0} — DEMO").format(APP_NAME) if self.demo else APP_NAME
 
     def _build_main_page(self) -> None:
-        self.account_label = plain_label("", self.main, wrap=False, accessible_name=self.tr("Signed-in account"))
-        self.last_checked_label = plain_label("", self.main, selectable=False, wrap=False,
-                                              accessible_name=self.tr("When the quarantine was last checked"))
+        self.account_label = plain_label(
+            "", self.main, wrap=False, accessible_name=self.tr("Signed-in account")
+        )
+        self.last_checked_label = plain_label(
+            "",
+            self.main,
+            selectable=False,
+            wrap=False,
+            accessible_name=self.tr("When the quarantine was last checked"),
+        )
         self.check_now = QPushButton(icon("refresh"), self.tr("Check now"), self.main)
         self.check_now.setAccessibleName(self.tr("Check now"))
         self.check_now.setAutoDefault(False)
@@ -174,21 +182,39 @@ class MainWindow(QMainWindow):
     def _show_static_banners(self) -> None:
         if self.demo:
             self.banners.show_banner(
-                "demo", BannerKind.DEMO, self.tr("DEMO — practice mailbox"),
-                self.tr("This window shows a made-up organisation (Northwind) and its mail. Nothing here is "
-                        "real, and nothing you do here touches real mail."))
+                "demo",
+                BannerKind.DEMO,
+                self.tr("DEMO — practice mailbox"),
+                self.tr(
+                    "This window shows a made-up organisation (Northwind) and its mail. Nothing here is "
+                    "real, and nothing you do here touches real mail."
+                ),
+            )
         storage = getattr(self.services, "storage_status", None)
         if storage is not None and not getattr(storage, "available", True):
             self.banners.show_banner(
-                "keyring", BannerKind.WARNING, self.tr("Your sign-in won't be remembered"),
-                self.tr("This computer's password store (keyring) isn't available, so you will need to sign "
-                        "in again each time you open the app. Nothing was saved unprotected."),
-                details=str(getattr(storage, "reason", "") or ""))
+                "keyring",
+                BannerKind.WARNING,
+                self.tr("Your sign-in won't be remembered"),
+                self.tr(
+                    "This computer's password store (keyring) isn't available, so you will need to sign "
+                    "in again each time you open the app. Nothing was saved unprotected."
+                ),
+                details=str(getattr(storage, "reason", "") or ""),
+            )
         cache = getattr(self.services, "cache_status", None)
-        if cache is not None and not getattr(cache, "persistent", True) and storage is not None \
-                and getattr(storage, "available", True):
-            self.banners.show_banner("cache", BannerKind.WARNING, self.tr("Your sign-in won't be remembered"),
-                                     str(getattr(cache, "message", "") or ""))
+        if (
+            cache is not None
+            and not getattr(cache, "persistent", True)
+            and storage is not None
+            and getattr(storage, "available", True)
+        ):
+            self.banners.show_banner(
+                "cache",
+                BannerKind.WARNING,
+                self.tr("Your sign-in won't be remembered"),
+                str(getattr(cache, "message", "") or ""),
+            )
 
     # --- the Exchange client (one per signed-in identity, shared by all tasks) -------------------------
     def client(self) -> Any:
@@ -209,8 +235,13 @@ class MainWindow(QMainWindow):
         with self._client_lock:
             self._client = None
         name = identity.display_name or identity.upn
-        set_plain(self.account_label, self.tr("Signed in as {0} ({1})").format(name, identity.upn)
-                  if identity.display_name else self.tr("Signed in as {0}").format(identity.upn), single_line=True)
+        set_plain(
+            self.account_label,
+            self.tr("Signed in as {0} ({1})").format(name, identity.upn)
+            if identity.display_name
+            else self.tr("Signed in as {0}").format(identity.upn),
+            single_line=True,
+        )
         self.stack.setCurrentWidget(self.main)
         self.list.table.setFocus()
         self.refresh()
@@ -230,7 +261,7 @@ class MainWindow(QMainWindow):
         for key in ("offline", "service"):
             self.banners.hide_banner(key)
 
-    # --- refresh ---------------------------------------------------------------------------------------------
+    # --- refresh -------------------------------------------------
     def refresh(self) -> None:
         if self.identity is None or self.tasks.is_running("refresh"):
             return
@@ -258,9 +289,14 @@ class MainWindow(QMainWindow):
         for key in ("offline", "service"):
             self.banners.hide_banner(key)
         if getattr(result, "truncated", False):
-            self.banners.show_banner("truncated", BannerKind.INFO, self.tr("Some older messages may be missing"),
-                                     self.tr("You have more held mail than we could fetch in one go. The newest "
-                                             "messages are shown."))
+            self.banners.show_banner(
+                "truncated",
+                BannerKind.INFO,
+                self.tr("Some older messages may be missing"),
+                self.tr(
+                    "You have more held mail than we could fetch in one go. The newest messages are shown."
+                ),
+            )
         else:
             self.banners.hide_banner("truncated")
         if not selected and rows:
@@ -271,8 +307,9 @@ class MainWindow(QMainWindow):
         self._refresh_done()
         msg = user_message(exc, action="refresh")
         key = "offline" if isinstance(exc, errors.NetworkError) else "service"
-        self.banners.show_banner(key, BannerKind.ERROR, msg.title, msg.text, details=msg.details_for_it,
-                                 retry=self.refresh)
+        self.banners.show_banner(
+            key, BannerKind.ERROR, msg.title, msg.text, details=msg.details_for_it, retry=self.refresh
+        )
         if isinstance(exc, errors.AuthenticationError):
             self.session.need_sign_in(msg)
         self.list._update_state()
@@ -298,7 +335,7 @@ class MainWindow(QMainWindow):
             text = self.tr("Last checked at {0:%H:%M}").format(self.last_checked)
         set_plain(self.last_checked_label, text)
 
-    # --- selection and details -------------------------------------------------------------------------------
+    # --- selection and details -------------------------------------------------
     def _on_selection(self) -> None:
         rows = self.list.selected_rows()
         now = local_now()
@@ -306,15 +343,20 @@ class MainWindow(QMainWindow):
             if self.list.model.rowCount() == 0:
                 self.details.show_nothing(self.tr("Nothing is being held for you."))
             else:
-                self.details.show_nothing(self.tr("Select a message to see why it was held and what you can do."))
+                self.details.show_nothing(
+                    self.tr("Select a message to see why it was held and what you can do.")
+                )
             self.details.actions.set_state(ActionBarState())
             return
         if len(rows) > 1:
             self.details.show_many(len(rows))
         else:
             row = rows[0]
-            same = sum(1 for r in self.list.model.rows()
-                       if r.message.sender_address.lower() == row.message.sender_address.lower())
+            same = sum(
+                1
+                for r in self.list.model.rows()
+                if r.message.sender_address.lower() == row.message.sender_address.lower()
+            )
             self.details.show_row(row, now, same)
             self._show_cached_details(row)
             self._show_outcome(row.identity)
@@ -324,9 +366,17 @@ class MainWindow(QMainWindow):
     def _on_rows_changed(self, *args: Any) -> None:
         rows = self.list.selected_rows()
         if len(rows) == 1:
-            self.details.show_row(rows[0], local_now(), 0 if self.details.same_sender.isHidden() else
-                                  sum(1 for r in self.list.model.rows()
-                                      if r.message.sender_address == rows[0].message.sender_address))
+            self.details.show_row(
+                rows[0],
+                local_now(),
+                0
+                if self.details.same_sender.isHidden()
+                else sum(
+                    1
+                    for r in self.list.model.rows()
+                    if r.message.sender_address == rows[0].message.sender_address
+                ),
+            )
             self._show_outcome(rows[0].identity)
         if rows:
             self.details.actions.set_state(self.action_state(rows, local_now()))
@@ -340,7 +390,8 @@ class MainWindow(QMainWindow):
             self.details.set_preview(preview)
         elif not decide(row.message, local_now()).is_available(Action.PREVIEW):
             self.details.set_preview_unavailable(
-                decide(row.message, local_now()).reason(Action.PREVIEW) or "")
+                decide(row.message, local_now()).reason(Action.PREVIEW) or ""
+            )
 
     def _load_details(self) -> None:
         rows = self.list.selected_rows()
@@ -350,6 +401,7 @@ class MainWindow(QMainWindow):
         ident, sender = row.identity, row.message.sender_address
         client, own = self.client, self._own_domains()
         if ident not in self.actions.reports:
+
             def checks() -> tuple[str, Any]:
                 text = client().headers(ident)
                 return text, analyse_headers(text, sender, own_domains=own)
@@ -362,10 +414,12 @@ class MainWindow(QMainWindow):
                 msg = user_message(exc, action=str(Action.VIEW_HEADERS))
                 if self._selected_identity() == ident:
                     self.details.set_checks_unavailable(
-                        self.tr("The sender could not be checked: {0}").format(msg.title))
+                        self.tr("The sender could not be checked: {0}").format(msg.title)
+                    )
 
             self.tasks.run(checks, checks_done, checks_failed, key=("headers", ident))
         if ident not in self.previews and decide(row.message, local_now()).is_available(Action.PREVIEW):
+
             def preview_done(preview: Any) -> None:
                 self.previews[ident] = preview
                 if self._selected_identity() == ident:
@@ -377,7 +431,9 @@ class MainWindow(QMainWindow):
                 if self._selected_identity() == ident:
                     self.details.set_preview_unavailable(f"{msg.title}\n{msg.text}")
 
-            self.tasks.run(lambda: client().preview(ident), preview_done, preview_failed, key=("preview", ident))
+            self.tasks.run(
+                lambda: client().preview(ident), preview_done, preview_failed, key=("preview", ident)
+            )
 
     def _on_report_loaded(self, ident: str) -> None:
         report = self.actions.reports.get(ident)
@@ -398,7 +454,7 @@ class MainWindow(QMainWindow):
         rows = self.list.selected_rows()
         return rows[0].identity if len(rows) == 1 else None
 
-    # --- actions ------------------------------------------------------------------------------------------------
+    # --- actions -------------------------------------------------
     def action_state(self, rows: list[MessageRow], now: datetime) -> ActionBarState:
         busy = [r for r in rows if r.pending or self.actions.is_busy(r.identity)]
         if len(rows) == 1:
@@ -422,19 +478,34 @@ class MainWindow(QMainWindow):
         act = Action.RELEASE if releasable >= requestable and releasable else Action.REQUEST_RELEASE
         n = releasable if act is Action.RELEASE else requestable
         none_reason = self.tr("None of the selected messages can get this action.")
-        primary = ButtonState(self.actions.verb(act, max(n, 2)) if n else self.actions.verb(act),
-                              n > 0, "" if n else none_reason, icon="release" if act is Action.RELEASE
-                              else "request-release")
-        delete = ButtonState(self.actions.verb(Action.DELETE, max(deletable, 2)) if deletable
-                             else self.actions.verb(Action.DELETE), deletable > 0, none_reason)
-        not_junk = ButtonState(self.actions.verb(Action.REPORT_NOT_JUNK), junkable > 0, none_reason,
-                               visible=junkable > 0)
-        headers = ButtonState(self.tr("View headers"), False, self.tr("Select a single message to see its headers."))
+        primary = ButtonState(
+            self.actions.verb(act, max(n, 2)) if n else self.actions.verb(act),
+            n > 0,
+            "" if n else none_reason,
+            icon="release" if act is Action.RELEASE else "request-release",
+        )
+        delete = ButtonState(
+            self.actions.verb(Action.DELETE, max(deletable, 2))
+            if deletable
+            else self.actions.verb(Action.DELETE),
+            deletable > 0,
+            none_reason,
+        )
+        not_junk = ButtonState(
+            self.actions.verb(Action.REPORT_NOT_JUNK), junkable > 0, none_reason, visible=junkable > 0
+        )
+        headers = ButtonState(
+            self.tr("View headers"), False, self.tr("Select a single message to see its headers.")
+        )
         return ActionBarState(primary, delete, not_junk, headers)
 
     def _button(self, action: Action, d: Any, *, busy: bool) -> ButtonState:
-        icons = {Action.RELEASE: "release", Action.REQUEST_RELEASE: "request-release", Action.DELETE: "delete",
-                 Action.REPORT_NOT_JUNK: "not-junk"}
+        icons = {
+            Action.RELEASE: "release",
+            Action.REQUEST_RELEASE: "request-release",
+            Action.DELETE: "delete",
+            Action.REPORT_NOT_JUNK: "not-junk",
+        }
         text = self.actions.verb(action)
         if busy:
             return ButtonState(text, False, self.tr("Working on it…"), icon=icons[action])
@@ -510,7 +581,7 @@ class MainWindow(QMainWindow):
 
         self.tasks.run(lambda: client().headers(ident), shown, failed, key=("headers-dialog", ident))
 
-    # --- lifecycle --------------------------------------------------------------------------------------------
+    # --- lifecycle -------------------------------------------------
     def start(self) -> None:
         self.session.start()
 

@@ -43,24 +43,23 @@ class MessageRow:
     """One message, ready to show. ``cells`` are display strings already made safe (plain_text.visible)."""
 
     identity: str
-    message: Any                      # core.model.QuarantinedMessage
-    cells: list[str]                  # one per column
-    haystack: str                     # lower-case text of every field, for search
-    reason_key: str                   # filter chip keys
+    message: Any  # core.model.QuarantinedMessage
+    cells: list[str]  # one per column
+    haystack: str  # lower-case text of every field, for search
+    reason_key: str  # filter chip keys
     status_key: str
-    received_sort: float              # POSIX seconds
+    received_sort: float  # POSIX seconds
     expires_sort: float
-    attention: bool = False           # e.g. phishing or malware: icon draws the eye
-    pending: str = ""                 # "Releasing…" while an action runs for this row
-    error: str = ""                   # last failed action, in words
+    attention: bool = False  # e.g. phishing or malware: icon draws the eye
+    pending: str = ""  # "Releasing…" while an action runs for this row
+    error: str = ""  # last failed action, in words
     sender_tooltip: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _headers() -> list[str]:
     tr = MessageTableModel.tr_static
-    return [tr("Sender"), tr("Subject"), tr("Why it was held"), tr("Received"), tr("Expires"),
-            tr("Status")]
+    return [tr("Sender"), tr("Subject"), tr("Why it was held"), tr("Received"), tr("Expires"), tr("Status")]
 
 
 class MessageTableModel(QAbstractTableModel):
@@ -114,11 +113,12 @@ class MessageTableModel(QAbstractTableModel):
             return row
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = _DISPLAY) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role in (
-            Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole
-        ) and 0 <= section < COLUMN_COUNT:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
+            and 0 <= section < COLUMN_COUNT
+        ):
             return self._header[section]
         return None
 
@@ -136,8 +136,10 @@ class MessageTableModel(QAbstractTableModel):
         self._sort = (column, order)
         self._apply_sort()
         where = self._by_identity
-        after = [self.index(where[ident], i.column()) if ident in where else QModelIndex()
-                 for ident, i in zip(identities, before, strict=True)]
+        after = [
+            self.index(where[ident], i.column()) if ident in where else QModelIndex()
+            for ident, i in zip(identities, before, strict=True)
+        ]
         self.changePersistentIndexList(before, after)
         self.layoutChanged.emit()
 
@@ -201,7 +203,7 @@ class MessageTableModel(QAbstractTableModel):
     def sort_state(self) -> tuple[int, Qt.SortOrder]:
         return self._sort
 
-    # --- internals ------------------------------------------------------------------------------------
+    # --- internals -------------------------------------------------
     def _changed(self, i: int) -> None:
         self.dataChanged.emit(self.index(i, 0), self.index(i, COLUMN_COUNT - 1))
 
@@ -220,8 +222,11 @@ class MessageTableModel(QAbstractTableModel):
         self._by_identity = {r.identity: i for i, r in enumerate(self._rows)}
 
     def _icon(self, row: MessageRow) -> QIcon:
-        name = "state-attention" if (row.error or row.attention) else (
-            "state-clear" if row.status_key in ("released", "approved") else "state-held")
+        name = (
+            "state-attention"
+            if (row.error or row.attention)
+            else ("state-clear" if row.status_key in ("released", "approved") else "state-held")
+        )
         cached = self._icons.get(name)
         if cached is None:
             cached = self._icons[name] = icon(name)
@@ -248,8 +253,11 @@ class MessageFilterProxy(QAbstractProxyModel):
         if terms == self._terms:
             return
         # Typing more characters only narrows: re-check just the rows still shown.
-        narrowing = bool(self._terms) and len(terms) >= len(self._terms) and all(
-            any(old in new for new in terms) for old in self._terms)
+        narrowing = (
+            bool(self._terms)
+            and len(terms) >= len(self._terms)
+            and all(any(old in new for new in terms) for old in self._terms)
+        )
         self._terms = terms
         self._refilter(narrow=narrowing)
 
@@ -304,8 +312,7 @@ class MessageFilterProxy(QAbstractProxyModel):
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else COLUMN_COUNT
 
-    def index(self, row: int, column: int,
-              parent: _Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+    def index(self, row: int, column: int, parent: _Index = QModelIndex()) -> QModelIndex:  # noqa: B008
         if parent.isValid() or not (0 <= row < len(self._visible) and 0 <= column < COLUMN_COUNT):
             return QModelIndex()
         return self.createIndex(row, column)
@@ -335,8 +342,7 @@ class MessageFilterProxy(QAbstractProxyModel):
             return None
         return self._src().data(self._src().index(self._visible[index.row()], index.column()), role)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = _DISPLAY) -> Any:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
         if orientation == Qt.Orientation.Horizontal:
             return self._src().headerData(section, orientation, role)
         return None
@@ -347,7 +353,7 @@ class MessageFilterProxy(QAbstractProxyModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self._src().sort(column, order)  # the source re-orders; we follow through layoutChanged
 
-    # --- internals ----------------------------------------------------------------------------------------
+    # --- internals -------------------------------------------------
     def _src(self) -> MessageTableModel:
         return self.sourceModel()  # type: ignore[return-value]
 
@@ -374,13 +380,16 @@ class MessageFilterProxy(QAbstractProxyModel):
     def _refilter(self, *, narrow: bool) -> None:
         self.layoutAboutToBeChanged.emit()
         before = self.persistentIndexList()
-        sources = [self._visible[i.row()] if i.isValid() and i.row() < len(self._visible) else None
-                   for i in before]
+        sources = [
+            self._visible[i.row()] if i.isValid() and i.row() < len(self._visible) else None for i in before
+        ]
         self._visible = self._compute(self._visible if narrow else None)
         self._pos = None
         pos = self._positions()
-        after = [self.createIndex(pos[s], i.column()) if s is not None and s in pos else QModelIndex()
-                 for s, i in zip(sources, before, strict=True)]
+        after = [
+            self.createIndex(pos[s], i.column()) if s is not None and s in pos else QModelIndex()
+            for s, i in zip(sources, before, strict=True)
+        ]
         self.changePersistentIndexList(before, after)
         self.layoutChanged.emit()
         self.filter_changed.emit()

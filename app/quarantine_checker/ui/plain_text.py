@@ -42,8 +42,14 @@ def has_hidden_characters(text: object) -> bool:
     return bool(_INVISIBLE.search("" if text is None else str(text)))
 
 
-def plain_label(text: str = "", parent: QWidget | None = None, *, selectable: bool = True,
-                wrap: bool = True, accessible_name: str | None = None) -> QLabel:
+def plain_label(
+    text: str = "",
+    parent: QWidget | None = None,
+    *,
+    selectable: bool = True,
+    wrap: bool = True,
+    accessible_name: str | None = None,
+) -> QLabel:
     """A QLabel that can only ever show ``text`` literally."""
     label = QLabel(parent)
     label.setTextFormat(Qt.TextFormat.PlainText)
@@ -64,8 +70,9 @@ def set_plain(label: QLabel, text: object, *, single_line: bool = False, limit: 
     label.setText(visible(text, single_line=single_line, limit=limit))
 
 
-def plain_text_view(parent: QWidget | None = None, *, monospace: bool = False,
-                    accessible_name: str | None = None) -> QPlainTextEdit:
+def plain_text_view(
+    parent: QWidget | None = None, *, monospace: bool = False, accessible_name: str | None = None
+) -> QPlainTextEdit:
     """A read-only, selectable, copyable text area that has no notion of HTML, links or images."""
     view = QPlainTextEdit(parent)
     view.setReadOnly(True)

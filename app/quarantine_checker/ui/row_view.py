@@ -16,10 +16,15 @@ from quarantine_checker.core.model import QuarantinedMessage, QuarantineType, Re
 from quarantine_checker.ui.message_model import MessageRow
 from quarantine_checker.ui.plain_text import visible
 
-ATTENTION_TYPES = frozenset({
-    QuarantineType.PHISH, QuarantineType.HIGH_CONF_PHISH, QuarantineType.MALWARE,
-    QuarantineType.SPO_MALWARE, QuarantineType.FILE_TYPE_BLOCK,
-})
+ATTENTION_TYPES = frozenset(
+    {
+        QuarantineType.PHISH,
+        QuarantineType.HIGH_CONF_PHISH,
+        QuarantineType.MALWARE,
+        QuarantineType.SPO_MALWARE,
+        QuarantineType.FILE_TYPE_BLOCK,
+    }
+)
 
 # Filter chips for status: one key per label the user sees.
 STATUS_KEYS: dict[ReleaseStatus, str] = {
@@ -88,8 +93,9 @@ def reason_key(message: QuarantinedMessage) -> str:
     return reasons.reason_chip(message.quarantine_type)
 
 
-def build_row(message: QuarantinedMessage, now: datetime, cache: _Cache | None = None,
-              sender_name: str = "") -> MessageRow:
+def build_row(
+    message: QuarantinedMessage, now: datetime, cache: _Cache | None = None, sender_name: str = ""
+) -> MessageRow:
     c = cache if cache is not None else _Cache()
     reason = reasons.reason_for(message.quarantine_type)
     reason_title = c.t(reasons.TRANSLATION_CONTEXT, reason.title)
@@ -99,25 +105,51 @@ def build_row(message: QuarantinedMessage, now: datetime, cache: _Cache | None =
     expires = c.t(expiry.TRANSLATION_CONTEXT, expiry.expiry_text(message.expires, now))
     address = message.sender_address
     sender = f"{sender_name} <{address}>" if sender_name else address
-    cells = [visible(sender), visible(message.subject) or c.t("MessageTableModel", "(no subject)"),
-             reason_title, received, expires, status]
+    cells = [
+        visible(sender),
+        visible(message.subject) or c.t("MessageTableModel", "(no subject)"),
+        reason_title,
+        received,
+        expires,
+        status,
+    ]
     # Search sees the raw text too, so a search for a hidden character's neighbours still matches.
-    haystack = "\x00".join((
-        sender_name, address, message.subject, reason_title, chip, status, received, expires,
-        " ".join(message.recipient_address), message.policy_name, message.type_display,
-    )).casefold()
+    haystack = "\x00".join(
+        (
+            sender_name,
+            address,
+            message.subject,
+            reason_title,
+            chip,
+            status,
+            received,
+            expires,
+            " ".join(message.recipient_address),
+            message.policy_name,
+            message.type_display,
+        )
+    ).casefold()
     received_sort = message.received_time.timestamp() if message.received_time else 0.0
     expires_sort = message.expires.timestamp() if message.expires else float("inf")
     return MessageRow(
-        identity=message.identity, message=message, cells=cells, haystack=haystack,
-        reason_key=chip, status_key=status_key(message), received_sort=received_sort,
-        expires_sort=expires_sort, attention=message.quarantine_type in ATTENTION_TYPES,
+        identity=message.identity,
+        message=message,
+        cells=cells,
+        haystack=haystack,
+        reason_key=chip,
+        status_key=status_key(message),
+        received_sort=received_sort,
+        expires_sort=expires_sort,
+        attention=message.quarantine_type in ATTENTION_TYPES,
         sender_tooltip=visible(sender, limit=500),
     )
 
 
-def build_rows(messages: Iterable[QuarantinedMessage], now: datetime | None = None,
-               sender_names: dict[str, str] | None = None) -> list[MessageRow]:
+def build_rows(
+    messages: Iterable[QuarantinedMessage],
+    now: datetime | None = None,
+    sender_names: dict[str, str] | None = None,
+) -> list[MessageRow]:
     now = now or local_now()
     cache = _Cache()
     names = sender_names or {}

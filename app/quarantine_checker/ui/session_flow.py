@@ -33,7 +33,7 @@ class SessionFlow(QObject):
     def auth(self) -> Any:
         return self.w.services.auth
 
-    # --- start ------------------------------------------------------------------------------------------------
+    # --- start -------------------------------------------------
     def start(self) -> None:
         config = self.w.services.config
         if getattr(config, "needs_tenant", False):
@@ -69,14 +69,15 @@ class SessionFlow(QObject):
         else:
             self.w.sign_in.sign_in_button.setFocus()
 
-    # --- interactive ------------------------------------------------------------------------------------------
+    # --- interactive -------------------------------------------------
     def sign_in(self) -> None:
         if self.w.tasks.is_running("sign-in"):
             return
         self._show_sign_in()
         self.w.sign_in.show_waiting()
-        self.w.sign_in.waiting_text.setText(self.tr(
-            "Your browser has opened. Finish signing in there — this window will continue by itself."))
+        self.w.sign_in.waiting_text.setText(
+            self.tr("Your browser has opened. Finish signing in there — this window will continue by itself.")
+        )
         cancel = self._cancel = threading.Event()
         auth = self.auth
 
@@ -110,7 +111,7 @@ class SessionFlow(QObject):
         self._show_sign_in()
         self.w.sign_in.show_error(msg.title, msg.text, msg.details_for_it)
 
-    # --- sign out -----------------------------------------------------------------------------------------------
+    # --- sign out -------------------------------------------------
     def sign_out(self) -> None:
         auth = self.auth
 
@@ -126,7 +127,7 @@ class SessionFlow(QObject):
 
         self.w.tasks.run(auth.sign_out, done, failed, key="sign-out")
 
-    # --- first run ------------------------------------------------------------------------------------------------
+    # --- first run -------------------------------------------------
     def change_organisation(self) -> None:
         self.w.stack.setCurrentWidget(self.w.first_run)
         self.w.first_run.setFocus()

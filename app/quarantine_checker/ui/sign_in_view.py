@@ -21,12 +21,17 @@ class SignInView(QWidget):
         self._details = ""
 
         logo = QLabel(self)
+        logo.setTextFormat(Qt.TextFormat.PlainText)
         logo.setPixmap(icon("app").pixmap(64, 64))
         logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
         logo.setAccessibleName(self.tr("Quarantine Checker logo"))
 
-        self.heading = plain_label(self.tr("See the mail that is being held for you"), self,
-                                   selectable=False, accessible_name=self.tr("Heading"))
+        self.heading = plain_label(
+            self.tr("See the mail that is being held for you"),
+            self,
+            selectable=False,
+            accessible_name=self.tr("Heading"),
+        )
         font = self.heading.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
         font.setBold(True)
@@ -34,9 +39,14 @@ class SignInView(QWidget):
         self.heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         self.explain = plain_label(
-            self.tr("Sign in with the account you use for work email. Your browser will open so you can "
-                    "sign in there; come back here when it says you are done."),
-            self, selectable=False, accessible_name=self.tr("What happens when you sign in"))
+            self.tr(
+                "Sign in with the account you use for work email. Your browser will open so you can "
+                "sign in there; come back here when it says you are done."
+            ),
+            self,
+            selectable=False,
+            accessible_name=self.tr("What happens when you sign in"),
+        )
         self.explain.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         self.organisation = plain_label("", self, selectable=True, accessible_name=self.tr("Organisation"))
@@ -53,9 +63,13 @@ class SignInView(QWidget):
         self.progress.setTextVisible(False)
         self.progress.setAccessibleName(self.tr("Waiting for sign-in to finish"))
         self.waiting_text = plain_label(
-            self.tr("Your browser has opened. Finish signing in there — this window will continue "
-                    "by itself."),
-            self, selectable=False, accessible_name=self.tr("Sign-in progress"))
+            self.tr(
+                "Your browser has opened. Finish signing in there — this window will continue by itself."
+            ),
+            self,
+            selectable=False,
+            accessible_name=self.tr("Sign-in progress"),
+        )
         self.waiting_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.cancel_button = QPushButton(self.tr("Cancel"), self)
         self.cancel_button.setAccessibleName(self.tr("Cancel sign-in"))
@@ -104,7 +118,7 @@ class SignInView(QWidget):
         outer.addStretch(1)
         self.show_idle()
 
-    # --- states -------------------------------------------------------------------------------------
+    # --- states -------------------------------------------------
     def set_organisation(self, text: str) -> None:
         set_plain(self.organisation, text, single_line=True)
         self.organisation.setVisible(bool(text))
