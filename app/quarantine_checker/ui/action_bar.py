@@ -66,9 +66,11 @@ class ActionBar(QWidget):
             reason.setFont(small)
             reason.hide()
             self.reasons[button] = reason
-            grid.addWidget(button, 0, col)
-            grid.addWidget(reason, 1, col)
-            grid.setColumnStretch(col, 1)
+            # Two buttons per row keeps the pane narrow enough to sit beside the list.
+            row, column = 2 * (col // 2), col % 2
+            grid.addWidget(button, row, column)
+            grid.addWidget(reason, row + 1, column)
+            grid.setColumnStretch(column, 1)
         self.set_state(ActionBarState())
 
     def _button(self, text: str, icon_name: str, signal: Signal) -> QPushButton:

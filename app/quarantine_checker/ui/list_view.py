@@ -97,10 +97,10 @@ class MessageListView(QWidget):
         hh.setSectionResizeMode(COL_SUBJECT, QHeaderView.ResizeMode.Stretch)
         em = self.fontMetrics().horizontalAdvance("M")
         for col, width in (
-            (COL_SENDER, 18),
+            (COL_SENDER, 16),
             (COL_REASON, 15),
             (COL_RECEIVED, 8),
-            (COL_EXPIRES, 10),
+            (COL_EXPIRES, 12),
             (COL_STATUS, 11),
         ):
             self.table.setColumnWidth(col, width * em)

@@ -138,6 +138,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([690, 510])
 
         layout = QVBoxLayout(self.main)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -1,0 +1,69 @@
+"""Run by test_screenshot.py in its own process on a real X display (Xvfb): opens the window on a demo
+tenant, signs in, selects the held invoice and saves a screenshot of what is really on screen.
+
+Usage: QT_QPA_PLATFORM=xcb DISPLAY=:N python screenshot_main_window.py OUT.png
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtGui import QGuiApplication
+from ui_helpers import add, make_services
+
+from quarantine_checker.demo.tenant import DemoTenant
+from quarantine_checker.ui.app import ensure_application
+from quarantine_checker.ui.main_window import MainWindow
+
+
+def wait_until(condition, timeout: float) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    loop = QEventLoop()
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        QTimer.singleShot(50, loop.quit)
+        loop.exec()
+    return condition()
+
+
+def main(out: Path) -> int:
+    app = ensure_application()
+    with DemoTenant(seed=True, release_delay=0.5) as tenant:
+        invoice = add(
+            tenant,
+            "Invoice INV-2291 — payment due Friday",
+            sender="billing@contoso-supplies.example",
+            name="Contoso Supplies Billing",
+            kind="HighConfPhish",
+            body="Hello Alice,\n\nPlease find invoice INV-2291 attached. View it online at "
+            "https://portal.contoso-supplies.example/invoices/2291\n\nRegards,\nContoso Billing",
+        )
+        add(tenant, "Weekly newsletter", sender="news@tailspin.example", kind="Bulk")
+        add(tenant, "You won a prize!!!", sender="winner@lottery.example", kind="Spam")
+        window = MainWindow(make_services(tenant))
+        window.resize(1280, 760)
+        window.show()
+        window.start()
+        if not wait_until(lambda: window.last_checked is not None, 60):
+            print("window never finished its first refresh", file=sys.stderr)
+            return 2
+        window.list.select_identities([invoice])
+        wait_until(lambda: invoice in window.previews and invoice in window.actions.reports, 30)
+        wait_until(lambda: False, 0.5)  # let the last paint reach the X server
+        screen = window.screen() or QGuiApplication.primaryScreen()
+        image = screen.grabWindow(window.winId())
+        out.parent.mkdir(parents=True, exist_ok=True)
+        ok = image.save(str(out), "PNG")
+        window.close()
+        window.tasks.cancel_all()
+        window.tasks.wait_for_done(10_000)
+    app.processEvents()
+    return 0 if ok else 3
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1])))
