@@ -38,8 +38,9 @@ class Exo:
 
     def invoke(self, cmdlet: str, params: dict[str, Any] | None = None, **headers: str) -> requests.Response:
         body = {"CmdletInput": {"CmdletName": cmdlet, "Parameters": params or {}}}
-        return self.session.post(self.url, json=body, headers=self.headers(**headers), timeout=10,
-                                 allow_redirects=False)
+        return self.session.post(
+            self.url, json=body, headers=self.headers(**headers), timeout=10, allow_redirects=False
+        )
 
     def rows(self, cmdlet: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         r = self.invoke(cmdlet, params)

@@ -7,7 +7,9 @@ from demo_helpers import ADMIN, ALICE, BOB, RELEASE_DELAY
 
 
 def _request(user, ident):
-    return user.invoke("Release-QuarantineMessage", {"Identities": [ident], "Identity": ident, "ActionType": "Request"})
+    return user.invoke(
+        "Release-QuarantineMessage", {"Identities": [ident], "Identity": ident, "ActionType": "Request"}
+    )
 
 
 def test_direct_release_prepares_then_releases_after_the_delay(tenant, exo):
@@ -17,9 +19,17 @@ def test_direct_release_prepares_then_releases_after_the_delay(tenant, exo):
     assert alice.status(ident) == "PREPARINGTORELEASE"
     tenant.clock.advance(RELEASE_DELAY + 1)
     row = alice.rows("Get-QuarantineMessage", {"Identity": ident})[0]
-    assert (row["ReleaseStatus"], row["Released"], row["ReleasedCount"], row["Reported"]) == ("RELEASED", True, 1, True)
+    assert (row["ReleaseStatus"], row["Released"], row["ReleasedCount"], row["Reported"]) == (
+        "RELEASED",
+        True,
+        1,
+        True,
+    )
     assert row["ReleasedUser"] == [ALICE]
-    assert "already" in (msg := alice.error("Release-QuarantineMessage", {"Identity": ident})) and "released" in msg
+    assert (
+        "already" in (msg := alice.error("Release-QuarantineMessage", {"Identity": ident}))
+        and "released" in msg
+    )
 
 
 def test_release_while_preparing_is_already_released(tenant, exo):
@@ -35,7 +45,9 @@ def test_request_then_it_approves(tenant, exo):
     alice = exo(ALICE)
     assert _request(alice, ident).status_code == 200
     assert alice.status(ident) == "REQUESTED"
-    msg = alice.error("Release-QuarantineMessage", {"Identities": [ident], "Identity": "000", "ActionType": "Request"})
+    msg = alice.error(
+        "Release-QuarantineMessage", {"Identities": [ident], "Identity": "000", "ActionType": "Request"}
+    )
     assert "release request" in msg.lower() and "already" in msg
     tenant.approve(ident)
     assert alice.status(ident) == "APPROVED"
@@ -52,7 +64,9 @@ def test_request_then_it_denies(tenant, exo):
     _request(alice, ident)
     tenant.deny(ident)
     assert alice.status(ident) == "DENIED"
-    msg = alice.error("Release-QuarantineMessage", {"Identities": [ident], "Identity": ident, "ActionType": "Request"})
+    msg = alice.error(
+        "Release-QuarantineMessage", {"Identities": [ident], "Identity": ident, "ActionType": "Request"}
+    )
     assert "already" in msg and "denied" in msg
     with pytest.raises(Exception, match="already"):
         tenant.deny(ident)
@@ -68,16 +82,20 @@ def test_admin_approves_and_denies_through_the_cmdlet(tenant, exo):
     admin.rows("Release-QuarantineMessage", {"Identities": [b], "Identity": "000", "ActionType": "Deny"})
     assert alice.status(a) == "APPROVED"
     assert alice.status(b) == "DENIED"
-    assert "already" in admin.error("Release-QuarantineMessage",
-                                    {"Identities": [b], "Identity": "000", "ActionType": "Deny"})
+    assert "already" in admin.error(
+        "Release-QuarantineMessage", {"Identities": [b], "Identity": "000", "ActionType": "Deny"}
+    )
 
 
 def test_end_user_cannot_deny_or_release_to_others(tenant, exo):
     ident = tenant.add_message(ALICE)
     alice = exo(ALICE)
-    assert "not authorized" in alice.error("Release-QuarantineMessage",
-                                           {"Identities": [ident], "Identity": "000", "ActionType": "Deny"})
-    assert "not authorized" in alice.error("Release-QuarantineMessage", {"Identity": ident, "ReleaseToAll": True})
+    assert "not authorized" in alice.error(
+        "Release-QuarantineMessage", {"Identities": [ident], "Identity": "000", "ActionType": "Deny"}
+    )
+    assert "not authorized" in alice.error(
+        "Release-QuarantineMessage", {"Identity": ident, "ReleaseToAll": True}
+    )
     assert "not authorized" in alice.error("Release-QuarantineMessage", {"Identity": ident, "User": [BOB]})
     assert alice.status(ident) == "NOTRELEASED"
 
@@ -95,8 +113,12 @@ def test_dangerous_types_can_only_be_requested_by_end_users(tenant, exo, qtype):
 
 def test_forced_permissions_show_release_but_the_service_still_refuses(tenant, exo):
     # The other reading of spec §9.4: output claims PermissionToRelease on malware.
-    ident = tenant.add_message(ALICE, QuarantineTypes="Malware", TagName="DefaultFullAccessPolicy",
-                               _force_permissions={"PermissionToRelease": True, "PermissionToRequestRelease": False})
+    ident = tenant.add_message(
+        ALICE,
+        QuarantineTypes="Malware",
+        TagName="DefaultFullAccessPolicy",
+        _force_permissions={"PermissionToRelease": True, "PermissionToRequestRelease": False},
+    )
     alice = exo(ALICE)
     assert alice.rows("Get-QuarantineMessage", {"Identity": ident})[0]["PermissionToRelease"] is True
     assert "not authorized" in alice.error("Release-QuarantineMessage", {"Identity": ident})
@@ -114,7 +136,9 @@ def test_no_access_policy_allows_headers_only(tenant, exo):
     assert "not authorized" in alice.error("Release-QuarantineMessage", {"Identity": ident})
     assert "not authorized" in alice.error("Preview-QuarantineMessage", {"Identity": ident})
     assert "not authorized" in alice.error("Delete-QuarantineMessage", {"Identity": ident})
-    assert alice.rows("Get-QuarantineMessageHeader", {"Identity": ident}) == [{"Identity": ident, "Header": "X-Test: 1\r\n"}]
+    assert alice.rows("Get-QuarantineMessageHeader", {"Identity": ident}) == [
+        {"Identity": ident, "Header": "X-Test: 1\r\n"}
+    ]
 
 
 def test_request_by_identity_and_action_type_alone_is_accepted(tenant, exo):
@@ -132,9 +156,13 @@ def test_approve_outside_a_request_is_refused(tenant):
 
 def test_invalid_identity_and_unknown_identity_errors(tenant, exo):
     alice = exo(ALICE)
-    assert "Please input a valid message identity" in alice.error("Release-QuarantineMessage", {"Identity": "nope"})
+    assert "Please input a valid message identity" in alice.error(
+        "Release-QuarantineMessage", {"Identity": "nope"}
+    )
     unknown = "00000000-0000-4000-8000-000000000000\\00000000-0000-4000-8000-000000000001"
-    assert "Cannot find an object with identity" in alice.error("Release-QuarantineMessage", {"Identity": unknown})
+    assert "Cannot find an object with identity" in alice.error(
+        "Release-QuarantineMessage", {"Identity": unknown}
+    )
 
 
 def test_allow_sender_is_accepted_with_release(tenant, exo):

@@ -16,7 +16,11 @@ def test_pages_partition_the_result_and_end_with_a_short_page(tenant, exo):
     times: list[str] = []
     sizes = []
     for page in range(1, 10):
-        rows = alice.mine(Page=page, PageSize=1000, StartReceivedDate=(tenant.clock.now() - dt.timedelta(days=30)).isoformat())
+        rows = alice.mine(
+            Page=page,
+            PageSize=1000,
+            StartReceivedDate=(tenant.clock.now() - dt.timedelta(days=30)).isoformat(),
+        )
         sizes.append(len(rows))
         seen += [r["Identity"] for r in rows]
         times += [r["ReceivedTime"] for r in rows]
@@ -44,10 +48,17 @@ def test_default_page_size_is_100_and_window_is_16_days(tenant, exo):
 
 def test_start_date_older_than_30_days_is_clamped(tenant, exo):
     now = tenant.clock.now()
-    inside = tenant.add_message(ALICE, ReceivedTime=now - dt.timedelta(days=29), Expires=now + dt.timedelta(days=5))
-    outside = tenant.add_message(ALICE, ReceivedTime=now - dt.timedelta(days=31), Expires=now + dt.timedelta(days=5))
-    ids = exo(ALICE).ids(MyItems=True, StartReceivedDate=(now - dt.timedelta(days=90)).isoformat(),
-                         EndReceivedDate=now.isoformat())
+    inside = tenant.add_message(
+        ALICE, ReceivedTime=now - dt.timedelta(days=29), Expires=now + dt.timedelta(days=5)
+    )
+    outside = tenant.add_message(
+        ALICE, ReceivedTime=now - dt.timedelta(days=31), Expires=now + dt.timedelta(days=5)
+    )
+    ids = exo(ALICE).ids(
+        MyItems=True,
+        StartReceivedDate=(now - dt.timedelta(days=90)).isoformat(),
+        EndReceivedDate=now.isoformat(),
+    )
     assert inside in ids and outside not in ids
 
 
@@ -55,20 +66,25 @@ def test_end_date_limits_the_window(tenant, exo):
     now = tenant.clock.now()
     recent = tenant.add_message(ALICE, ReceivedTime=now - dt.timedelta(hours=1))
     older = tenant.add_message(ALICE, ReceivedTime=now - dt.timedelta(days=3))
-    ids = exo(ALICE).ids(MyItems=True, EndReceivedDate=(now - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    ids = exo(ALICE).ids(
+        MyItems=True, EndReceivedDate=(now - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    )
     assert ids == [older] and recent not in ids
 
 
-@pytest.mark.parametrize(("params", "fragment"), [
-    ({"Page": 0}, "minimum allowed range of 1"),
-    ({"Page": 1001}, "maximum allowed range of 1000"),
-    ({"PageSize": 1001}, "maximum allowed range of 1000"),
-    ({"PageSize": -1}, "minimum allowed range"),
-    ({"PageSize": "lots"}, "Cannot convert value"),
-    ({"StartReceivedDate": "yesterday"}, "System.DateTime"),
-    ({"ReleaseStatus": ["Approve"]}, "Cannot bind parameter 'ReleaseStatus'"),
-    ({"Bogus": 1}, "A parameter cannot be found that matches parameter name 'Bogus'"),
-])
+@pytest.mark.parametrize(
+    ("params", "fragment"),
+    [
+        ({"Page": 0}, "minimum allowed range of 1"),
+        ({"Page": 1001}, "maximum allowed range of 1000"),
+        ({"PageSize": 1001}, "maximum allowed range of 1000"),
+        ({"PageSize": -1}, "minimum allowed range"),
+        ({"PageSize": "lots"}, "Cannot convert value"),
+        ({"StartReceivedDate": "yesterday"}, "System.DateTime"),
+        ({"ReleaseStatus": ["Approve"]}, "Cannot bind parameter 'ReleaseStatus'"),
+        ({"Bogus": 1}, "A parameter cannot be found that matches parameter name 'Bogus'"),
+    ],
+)
 def test_bad_parameters_are_cmdlet_errors(tenant, exo, params, fragment):
     assert fragment in exo(ALICE).error("Get-QuarantineMessage", {"MyItems": True, **params})
 
@@ -81,14 +97,20 @@ def test_page_size_zero_answers_200_with_no_rows(tenant, exo):
 def test_identity_cannot_be_mixed_with_summary_parameters(tenant, exo):
     ident = tenant.add_message(ALICE)
     assert "Parameter set cannot be resolved" in exo(ALICE).error(
-        "Get-QuarantineMessage", {"Identity": ident, "MyItems": True})
+        "Get-QuarantineMessage", {"Identity": ident, "MyItems": True}
+    )
 
 
 def test_filters(tenant, exo):
     now = tenant.clock.now()
     spam = tenant.add_message(ALICE, QuarantineTypes="Spam", SenderAddress="a@x.example", MessageId="<m1@x>")
-    bulk = tenant.add_message(ALICE, QuarantineTypes="Bulk", SenderAddress="b@y.example", Direction="Outbound",
-                              Expires=now + dt.timedelta(days=2))
+    bulk = tenant.add_message(
+        ALICE,
+        QuarantineTypes="Bulk",
+        SenderAddress="b@y.example",
+        Direction="Outbound",
+        Expires=now + dt.timedelta(days=2),
+    )
     phish = tenant.add_message(ALICE, QuarantineTypes="Phish", TagName="LimitedAccessWithNotificationPolicy")
     alice = exo(ALICE)
     alice.rows("Release-QuarantineMessage", {"Identity": spam, "ReportFalsePositive": True})

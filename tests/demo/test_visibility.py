@@ -15,7 +15,9 @@ def _populate(tenant):
         "admin": tenant.add_message(ADMIN, Subject="admin spam"),
         "shared": tenant.add_message(SHARED, Subject="invoice", TagName="DefaultFullAccessPolicy"),
         "alice_adminonly": tenant.add_message(ALICE, Subject="malware", QuarantineTypes="Malware"),
-        "alice_rule": tenant.add_message(ALICE, QuarantineTypes="TransportRule", TagName="DefaultFullAccessPolicy"),
+        "alice_rule": tenant.add_message(
+            ALICE, QuarantineTypes="TransportRule", TagName="DefaultFullAccessPolicy"
+        ),
         "alice_noaccess": tenant.add_message(ALICE, TagName="NoAccessWithNotificationPolicy"),
         "both": tenant.add_message([ALICE, BOB], Subject="to both"),
     }
@@ -56,15 +58,18 @@ def test_end_users_never_see_admin_only_policies_or_rule_quarantines(tenant, exo
     for hidden in ("alice_adminonly", "alice_rule"):
         assert ids[hidden] not in alice.ids()
         assert "Cannot find an object with identity" in alice.error(
-            "Get-QuarantineMessage", {"Identity": ids[hidden]})
+            "Get-QuarantineMessage", {"Identity": ids[hidden]}
+        )
 
 
 def test_another_users_message_is_not_found_by_identity(tenant, exo):
     ids = _populate(tenant)
     assert "Cannot find an object with identity" in exo(BOB).error(
-        "Get-QuarantineMessage", {"Identity": ids["alice"]})
+        "Get-QuarantineMessage", {"Identity": ids["alice"]}
+    )
     assert "Cannot find an object with identity" in exo(BOB).error(
-        "Release-QuarantineMessage", {"Identity": ids["alice"]})
+        "Release-QuarantineMessage", {"Identity": ids["alice"]}
+    )
 
 
 def test_identity_lookup_returns_recipient_details(tenant, exo):
@@ -88,7 +93,9 @@ def test_null_identity_returns_everything_the_caller_can_see(tenant, exo, caplog
 
 def test_expired_messages_are_not_listed_and_not_found(tenant, exo):
     now = tenant.clock.now()
-    old = tenant.add_message(ALICE, ReceivedTime=now - dt.timedelta(days=3), Expires=now + dt.timedelta(hours=1))
+    old = tenant.add_message(
+        ALICE, ReceivedTime=now - dt.timedelta(days=3), Expires=now + dt.timedelta(hours=1)
+    )
     alice = exo(ALICE)
     assert alice.ids(MyItems=True) == [old]
     tenant.clock.advance(2 * 3600)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections
 import json
 import logging
+import math
 import re
 import secrets
 import threading
@@ -73,20 +74,24 @@ class _Continuation:
 
 
 class _RateLimiter:
+    """At most ``per_second`` requests per sliding window (longer than a second for rates below 1)."""
+
     def __init__(self, per_second: float) -> None:
-        self.per_second = per_second
+        self.window = max(1.0, 1.0 / per_second)
+        self.capacity = max(1, int(per_second * self.window))
         self._hits: collections.deque[float] = collections.deque()
         self._lock = threading.Lock()
 
-    def allow(self) -> bool:
+    def retry_after(self) -> int | None:
+        """``None`` if this request may go ahead, else whole seconds until one will."""
         now = time.monotonic()
         with self._lock:
-            while self._hits and now - self._hits[0] >= 1.0:
+            while self._hits and now - self._hits[0] >= self.window:
                 self._hits.popleft()
-            if len(self._hits) >= self.per_second:
-                return False
+            if len(self._hits) >= self.capacity:
+                return max(1, math.ceil(self.window - (now - self._hits[0])))
             self._hits.append(now)
-            return True
+            return None
 
 
 def redact_headers(headers: Any) -> dict[str, str]:
@@ -326,7 +331,8 @@ class _ExchangeHandler(Handler):
             )
         if self._caller.upn.lower() in emu.disabled_users:
             raise _Reply(403, b"\x00" * 4096, None)
-        if emu.rate_limiter is not None and not emu.rate_limiter.allow():
+        wait = emu.rate_limiter.retry_after() if emu.rate_limiter is not None else None
+        if wait is not None:
             raise _Reply(
                 429,
                 _json(
@@ -336,7 +342,7 @@ class _ExchangeHandler(Handler):
                         code="TooManyRequests",
                     )
                 ),
-                headers={"Retry-After": "1"},
+                headers={"Retry-After": str(wait)},
             )
 
         if endpoint == "exomodulefile":
