@@ -49,8 +49,9 @@ def http(tls: TlsMaterial) -> Iterator[requests.Session]:
 
 
 @pytest.fixture
-def config(idp: IdentityProvider) -> AppConfig:
-    return AppConfig(tenant_id=DEMO_TENANT_ID, client_id=DEMO_CLIENT_ID, authority=idp.authority, demo=True)
+def config(idp: IdentityProvider, tls: TlsMaterial) -> AppConfig:
+    return AppConfig(tenant_id=DEMO_TENANT_ID, client_id=DEMO_CLIENT_ID, authority=idp.authority,
+                     ca_bundle=tls.ca_file, demo=True)
 
 
 @dataclass

@@ -96,7 +96,9 @@ def table(rows: list[list[str]], headers: list[str], out: TextIO | None = None) 
 
 
 def list_table(messages: list[QuarantinedMessage], now: datetime, out: TextIO | None = None) -> None:
-    columns = shutil.get_terminal_size((120, 24)).columns
+    out = out or sys.stdout
+    # Fit a terminal; piped into a file or a ticket, keep subjects readable instead.
+    columns = shutil.get_terminal_size((200, 24)).columns if out.isatty() else 200
     subject_width = max(20, min(60, columns - 100))
     rows = []
     for m in messages:

@@ -1,0 +1,97 @@
+"""CLI end-to-end fixtures: ``quarantine-checker demo-server`` in a subprocess, and the real
+``quarantine-checker`` executable pointed at it with QC_* variables (one process per command, like a
+helpdesk or a script would run it). The control API plays the IT admin."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+EXE = ROOT / ".venv" / "bin" / "quarantine-checker"
+ALICE = "alice@northwind.example"
+
+
+@dataclass
+class Result:
+    rc: int
+    out: str
+    err: str
+
+    def json(self) -> dict[str, Any]:
+        return json.loads(self.out)
+
+
+@dataclass
+class DemoServer:
+    info: dict[str, Any]
+    control: requests.Session
+
+    def post(self, op: str, body: dict[str, Any]) -> Any:
+        resp = self.control.post(f"{self.info['control_url']}/{op}", json=body, timeout=10)
+        resp.raise_for_status()
+        return resp.json()
+
+    def add_message(self, **fields: Any) -> str:
+        return self.post("messages", {"recipient": ALICE, **fields})["identity"]
+
+
+def _base_env(tmp: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QC_")}
+    env.update(QC_DATA_DIR=str(tmp / "data"), QC_CONFIG_DIR=str(tmp / "config"), PYTHONUNBUFFERED="1")
+    return env
+
+
+@pytest.fixture
+def demo_server(tmp_path: Path) -> Iterator[DemoServer]:
+    proc = subprocess.Popen([str(EXE), "demo-server", "--no-seed", "--release-delay", "0.5"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            env=_base_env(tmp_path))
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        info = json.loads(line)
+        control = requests.Session()
+        control.verify = info["ca_file"]
+        control.trust_env = False
+        yield DemoServer(info, control)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture
+def cli_env(demo_server: DemoServer, tmp_path: Path) -> dict[str, str]:
+    info = demo_server.info
+    env = _base_env(tmp_path)
+    env.update(QC_TENANT_ID=info["tenant_id"], QC_CLIENT_ID=info["client_id"], QC_AUTHORITY=info["authority"],
+               QC_EXCHANGE_URL=info["exchange_url"], QC_CA_BUNDLE=info["ca_file"], QC_DEMO="1")
+    return env
+
+
+def run_cli(env: dict[str, str], *args: str, timeout: float = 60) -> Result:
+    proc = subprocess.run([str(EXE), *args], capture_output=True, text=True, env=env, timeout=timeout,
+                          stdin=subprocess.DEVNULL)
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def cli(cli_env: dict[str, str]):
+    return lambda *args, **kw: run_cli(cli_env, *args, **kw)
+
+
+@pytest.fixture
+def python() -> str:
+    return sys.executable
