@@ -169,3 +169,15 @@ def test_allow_sender_is_accepted_with_release(tenant, exo):
     ident = tenant.add_message(ALICE, SenderAddress="friend@partner.example")
     exo(ALICE).rows("Release-QuarantineMessage", {"Identity": ident, "AllowSender": True})
     assert "friend@partner.example" in tenant.store.allowed_senders[ALICE]
+
+
+def test_concurrent_releases_release_exactly_once(tenant, exo):
+    from concurrent.futures import ThreadPoolExecutor
+
+    ident = tenant.add_message(ALICE)
+    users = [exo(ALICE) for _ in range(6)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        codes = list(
+            pool.map(lambda u: u.invoke("Release-QuarantineMessage", {"Identity": ident}).status_code, users)
+        )
+    assert sorted(codes) == [200, 400, 400, 400, 400, 400]

@@ -283,7 +283,7 @@ class Cmdlets:
         if size == 0:
             return []  # live: HTTP 200 with zero rows, not an error (spec §2.1)
         rows = self.store.query(caller, q)[(page - 1) * size : page * size]
-        with self.store._lock:
+        with self.store.lock:
             return [self.store.wire(r, caller) for r in rows]
 
     def _get_everything(self, caller: DemoUser) -> list[dict[str, Any]]:
@@ -296,7 +296,7 @@ class Cmdlets:
         )
         now = self.store.clock.timestamp()
         rows = self.store.query(caller, Query(start_ts=0.0, end_ts=now + 3650 * DAY))
-        with self.store._lock:
+        with self.store.lock:
             return [self.store.wire(r, caller) for r in rows]
 
     def _query(self, p: dict[str, Any]) -> Query:
@@ -376,9 +376,11 @@ class Cmdlets:
         # §9.3 is OPEN: accept Identities (+ any Identity), or Identity alone, with or without ActionType.
         identities = _strings("Identities", p.get("Identities"))
         ids = identities if identities else [p.get("Identity")]
-        for identity in ids:
-            rec = self.find(caller, identity, for_action=True)
-            self._release_one(caller, rec, action or "release", p)
+        # One lock around check-and-change, so two concurrent clicks can't both release.
+        with self.store.lock:
+            for identity in ids:
+                rec = self.find(caller, identity, for_action=True)
+                self._release_one(caller, rec, action or "release", p)
         return []
 
     def _release_one(self, caller: DemoUser, rec: Rec, action: str, p: dict[str, Any]) -> None:
@@ -431,7 +433,7 @@ class Cmdlets:
         if _switch(p.get("AllowSender")) and (
             admin or permissions_for(rec.data, admin=False)["PermissionToAllowSender"]
         ):
-            with self.store._lock:
+            with self.store.lock:
                 self.store.allowed_senders.setdefault(caller.upn, set()).add(str(rec.data["SenderAddress"]))
 
     def _admin_targets(self, rec: Rec, p: dict[str, Any]) -> list[str]:
@@ -442,6 +444,10 @@ class Cmdlets:
 
     def approve(self, identity: str, approver: str) -> None:
         """IT approves a request: REQUESTED -> APPROVED -> PREPARINGTORELEASE -> RELEASED."""
+        with self.store.lock:
+            self._approve(identity, approver)
+
+    def _approve(self, identity: str, approver: str) -> None:
         rec = self.store.get(identity)
         status = rec.data["ReleaseStatus"]
         if status != "REQUESTED":
@@ -455,6 +461,10 @@ class Cmdlets:
         self.store.begin_release(rec, rec.live_recipients(), via_approval=True, approver=approver)
 
     def deny(self, identity: str, approver: str) -> None:
+        with self.store.lock:
+            self._deny(identity, approver)
+
+    def _deny(self, identity: str, approver: str) -> None:
         rec = self.store.get(identity)
         status = rec.data["ReleaseStatus"]
         if status == "DENIED":
@@ -511,21 +521,22 @@ class Cmdlets:
         identities = _strings("Identities", p.get("Identities"))
         ids = identities if identities else [p.get("Identity")]
         recipients = _strings("RecipientAddress", p.get("RecipientAddress"))
-        for identity in ids:
-            rec = self.find(caller, identity, for_action=True)
-            if not permissions_for(rec.data, admin=admin)["PermissionToDelete"]:
-                raise CmdletError(
-                    f"You are not authorized to delete message '{_shown(rec.identity)}'.", T_DENIED
-                )
-            if admin:
-                targets = [self.store.resolve_address(r) for r in recipients] if recipients else None
-            else:
-                targets = self.store.acting_addresses(caller, rec)
-                if recipients and {self.store.resolve_address(r) for r in recipients} - set(targets):
+        with self.store.lock:
+            for identity in ids:
+                rec = self.find(caller, identity, for_action=True)
+                if not permissions_for(rec.data, admin=admin)["PermissionToDelete"]:
                     raise CmdletError(
-                        f"Cannot find an object with identity '{_shown(rec.identity)}'.", T_NOT_FOUND
+                        f"You are not authorized to delete message '{_shown(rec.identity)}'.", T_DENIED
                     )
-            self.store.delete_for(rec, targets)
+                if admin:
+                    targets = [self.store.resolve_address(r) for r in recipients] if recipients else None
+                else:
+                    targets = self.store.acting_addresses(caller, rec)
+                    if recipients and {self.store.resolve_address(r) for r in recipients} - set(targets):
+                        raise CmdletError(
+                            f"Cannot find an object with identity '{_shown(rec.identity)}'.", T_NOT_FOUND
+                        )
+                self.store.delete_for(rec, targets)
         return []
 
     def export(self, caller: DemoUser, p: dict[str, Any]) -> list[dict[str, Any]]:

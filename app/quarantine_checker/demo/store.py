@@ -223,6 +223,11 @@ class QuarantineStore:
         self.allowed_senders: dict[str, set[str]] = {}
         self._seq = itertools.count()
 
+    @property
+    def lock(self) -> threading.RLock:
+        """The store's re-entrant lock, for callers that check then change a record."""
+        return self._lock
+
     # --- addresses --------------------------------------------------------------------------------
     def resolve_address(self, address: str, aliases: Mapping[str, str] | None = None) -> str:
         """Recipient addresses always resolve to the primary SMTP address (spec §3.1)."""

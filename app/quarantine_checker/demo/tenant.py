@@ -11,6 +11,7 @@ import gc
 import logging
 import secrets
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -84,13 +85,21 @@ class DemoTenant:
         return self
 
     def stop(self) -> None:
-        for server in (self.control, self.exchange, self.idp):
-            if server is not None:
-                try:
-                    server.stop()
-                except Exception:
-                    log.exception("stopping %s failed", type(server).__name__)
+        # Each server's shutdown waits for its poll loop; stopping them side by side keeps tests fast.
+        servers = [s for s in (self.control, self.exchange, self.idp) if s is not None]
+        threads = [threading.Thread(target=self._stop_one, args=(s,), daemon=True) for s in servers]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=10)
         self._started = False
+
+    @staticmethod
+    def _stop_one(server: Any) -> None:
+        try:
+            server.stop()
+        except Exception:
+            log.exception("stopping %s failed", type(server).__name__)
 
     def __enter__(self) -> DemoTenant:
         return self.start()
