@@ -46,8 +46,14 @@ def _oid(seed: str) -> str:
 
 def default_users(domain: str = DEMO_DOMAIN) -> list[DemoUser]:
     return [
-        DemoUser(f"alice@{domain}", "Alice Moreau", "employee", _oid("alice"),
-                 aliases=(f"a.moreau@{domain}",), full_access_to=(f"accounts@{domain}",)),
+        DemoUser(
+            f"alice@{domain}",
+            "Alice Moreau",
+            "employee",
+            _oid("alice"),
+            aliases=(f"a.moreau@{domain}",),
+            full_access_to=(f"accounts@{domain}",),
+        ),
         DemoUser(f"bob@{domain}", "Bob Okafor", "employee", _oid("bob")),
         DemoUser(f"it-admin@{domain}", "Priya Shah (IT)", "admin", _oid("admin")),
         DemoUser(f"accounts@{domain}", "Accounts payable (shared)", "shared", _oid("accounts")),
@@ -100,8 +106,13 @@ class Directory:
     def issuer(self) -> str:
         return f"https://sts.windows.net/{self.tenant_id}/"
 
-    def issue_access_token(self, upn: str, audience: str = EXCHANGE_AUDIENCE,
-                           lifetime: int | None = None, scope: str = "Exchange.Manage") -> str:
+    def issue_access_token(
+        self,
+        upn: str,
+        audience: str = EXCHANGE_AUDIENCE,
+        lifetime: int | None = None,
+        scope: str = "Exchange.Manage",
+    ) -> str:
         user = self.user(upn)
         now = time.time()
         claims = {
@@ -124,8 +135,9 @@ class Directory:
 
     def validate_access_token(self, token: str, audience: str = EXCHANGE_AUDIENCE) -> DemoUser:
         try:
-            claims = jwt.decode(token, self._secret, algorithms=["HS256"], audience=audience,
-                                issuer=self.issuer, leeway=0)
+            claims = jwt.decode(
+                token, self._secret, algorithms=["HS256"], audience=audience, issuer=self.issuer, leeway=0
+            )
         except jwt.PyJWTError as exc:
             raise InvalidToken(str(exc)) from None
         upn = str(claims.get("upn", "")).lower()

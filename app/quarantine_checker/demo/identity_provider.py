@@ -44,10 +44,20 @@ DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 GRAPH_AUDIENCE = "https://graph.microsoft.com"
 OIDC_SCOPES = frozenset({"openid", "profile", "offline_access", "email"})
 # Values that must never reach request_log (they are bearer secrets or one-time credentials).
-SECRET_PARAMS = frozenset({
-    "code", "code_verifier", "refresh_token", "device_code", "client_secret", "client_assertion",
-    "assertion", "password", "access_token", "id_token",
-})
+SECRET_PARAMS = frozenset(
+    {
+        "code",
+        "code_verifier",
+        "refresh_token",
+        "device_code",
+        "client_secret",
+        "client_assertion",
+        "assertion",
+        "password",
+        "access_token",
+        "id_token",
+    }
+)
 REDACTED = "<redacted>"
 MAX_BODY_BYTES = 64 * 1024
 _AADSTS = re.compile(r"^AADSTS(\d+)")
@@ -111,8 +121,15 @@ def is_guest(user: DemoUser) -> bool:
 class IdpError(Exception):
     """An OAuth error the handler turns into an Entra-shaped JSON reply."""
 
-    def __init__(self, error: str, description: str, status: int = 400, *,
-                 suberror: str | None = None, claims: str | None = None) -> None:
+    def __init__(
+        self,
+        error: str,
+        description: str,
+        status: int = 400,
+        *,
+        suberror: str | None = None,
+        claims: str | None = None,
+    ) -> None:
         super().__init__(description)
         self.error = error
         self.description = description
@@ -146,6 +163,7 @@ class _DeviceCode:
 @dataclass
 class _PendingAuthorize:
     """An authorize request waiting for a human to pick an account on the picker page."""
+
     params: dict[str, str]
     expires_at: float
 
@@ -164,8 +182,15 @@ class _Failure:
 class IdentityProvider:
     """The demo tenant's sign-in service. ``IdentityProvider(directory, tls)``, then ``start()``."""
 
-    def __init__(self, directory: Directory, tls: TlsMaterial, *, host: str = "127.0.0.1", port: int = 0,
-                 default_user: str | None = None) -> None:
+    def __init__(
+        self,
+        directory: Directory,
+        tls: TlsMaterial,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        default_user: str | None = None,
+    ) -> None:
         self.directory = directory
         self.tls = tls
         self.host = host
@@ -195,8 +220,10 @@ class IdentityProvider:
         self.port = server.server_address[1]
         self._server = server
         self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05},
-            name=f"demo-idp:{self.port}", daemon=True,
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"demo-idp:{self.port}",
+            daemon=True,
         )
         self._thread.start()
 
@@ -254,8 +281,16 @@ class IdentityProvider:
                 raise KeyError(f"unknown or expired user code: {user_code!r}")
             entry.declined = True
 
-    def fail_next(self, error: str, description: str, *, count: int = 1, suberror: str | None = None,
-                  claims: str | None = None, status: int = 400) -> None:
+    def fail_next(
+        self,
+        error: str,
+        description: str,
+        *,
+        count: int = 1,
+        suberror: str | None = None,
+        claims: str | None = None,
+        status: int = 400,
+    ) -> None:
         """The next ``count`` token-endpoint replies are this error instead (MFA, CA, consent...).
 
         ``description`` should start with the AADSTS code, e.g. "AADSTS50076: ..."; trace id,
@@ -264,13 +299,17 @@ class IdentityProvider:
         with self._lock:
             self._token_failures.append(_Failure(error, description, count, suberror, claims, status))
 
-    def fail_next_authorize(self, error: str = "access_denied",
-                            description: str = "AADSTS65004: User declined to consent to access the app.",
-                            *, count: int = 1, error_subcode: str | None = "cancel") -> None:
+    def fail_next_authorize(
+        self,
+        error: str = "access_denied",
+        description: str = "AADSTS65004: User declined to consent to access the app.",
+        *,
+        count: int = 1,
+        error_subcode: str | None = "cancel",
+    ) -> None:
         """The next ``count`` authorize requests send this error back to the app (user cancelled)."""
         with self._lock:
-            self._authorize_failures.append(
-                _Failure(error, description, count, error_subcode=error_subcode))
+            self._authorize_failures.append(_Failure(error, description, count, error_subcode=error_subcode))
 
     def clear_failures(self) -> None:
         with self._lock:
@@ -329,13 +368,16 @@ class IdentityProvider:
                 f"in the directory '{self.directory.domain}'. This can happen if the application has "
                 "not been installed by the administrator of the tenant or consented to by any user in "
                 "the tenant. You may have sent your authentication request to the wrong tenant."
-                if client_id else "AADSTS900144: The request body must contain the following parameter: "
-                "'client_id'.",
+                if client_id
+                else "AADSTS900144: The request body must contain the following parameter: 'client_id'.",
             )
 
     def _lifetime(self) -> int:
-        return self.directory.access_token_lifetime if self.access_token_lifetime is None \
+        return (
+            self.directory.access_token_lifetime
+            if self.access_token_lifetime is None
             else self.access_token_lifetime
+        )
 
     def _resource_for(self, scope: str) -> tuple[str, str, list[str]]:
         """(audience, scp claim, granted scope strings) for a request's scope parameter."""
@@ -349,8 +391,11 @@ class IdentityProvider:
                 resource, permission = GRAPH_AUDIENCE, item
             resources.setdefault(resource.rstrip("/"), []).append(permission)
         if len(resources) > 1:
-            raise IdpError("invalid_scope", "AADSTS28000: Provided value for the input parameter scope "
-                           "is not valid because it contains more than one resource.")
+            raise IdpError(
+                "invalid_scope",
+                "AADSTS28000: Provided value for the input parameter scope "
+                "is not valid because it contains more than one resource.",
+            )
         if not resources:
             return GRAPH_AUDIENCE, "User.Read", [f"{GRAPH_AUDIENCE}/User.Read"]
         audience, permissions = next(iter(resources.items()))
@@ -404,8 +449,16 @@ class IdentityProvider:
         jwk.update({"kid": self._kid(), "use": "sig", "alg": "RS256"})
         return {"keys": [jwk]}
 
-    def _token_response(self, upn: str, client_id: str, scope: str, *, nonce: str | None,
-                        want_client_info: bool, always_refresh: bool = False) -> dict[str, Any]:
+    def _token_response(
+        self,
+        upn: str,
+        client_id: str,
+        scope: str,
+        *,
+        nonce: str | None,
+        want_client_info: bool,
+        always_refresh: bool = False,
+    ) -> dict[str, Any]:
         user = self.directory.user(upn)
         audience, scp, granted = self._resource_for(scope)
         requested = set(scope.split())
@@ -417,7 +470,8 @@ class IdentityProvider:
             "expires_in": lifetime,
             "ext_expires_in": lifetime,
             "access_token": self.directory.issue_access_token(
-                user.upn, audience=audience, lifetime=lifetime, scope=scp),
+                user.upn, audience=audience, lifetime=lifetime, scope=scp
+            ),
         }
         if "offline_access" in requested or always_refresh:
             body["refresh_token"] = self.directory.issue_refresh_token(user.upn, client_id, scope)
@@ -433,23 +487,34 @@ class IdentityProvider:
         self._check_client(params.get("client_id"))
         redirect_uri = params.get("redirect_uri", "")
         if not is_loopback_redirect(redirect_uri):
-            raise IdpError("invalid_request", "AADSTS50011: The redirect URI specified in the request does "
-                           "not match the redirect URIs configured for the application. Only loopback "
-                           "http://localhost redirect URIs are registered for this public client.")
+            raise IdpError(
+                "invalid_request",
+                "AADSTS50011: The redirect URI specified in the request does "
+                "not match the redirect URIs configured for the application. Only loopback "
+                "http://localhost redirect URIs are registered for this public client.",
+            )
         if params.get("response_type") != "code":
-            raise IdpError("unsupported_response_type",
-                           "AADSTS700054: response_type must be 'code' for this application.")
+            raise IdpError(
+                "unsupported_response_type",
+                "AADSTS700054: response_type must be 'code' for this application.",
+            )
         if params.get("response_mode", "query") not in ("query", "form_post"):
             raise IdpError("invalid_request", "AADSTS900144: response_mode must be query or form_post.")
         if not params.get("code_challenge"):
-            raise IdpError("invalid_request", "AADSTS9002325: Proof Key for Code Exchange is required "
-                           "for this public client.")
+            raise IdpError(
+                "invalid_request",
+                "AADSTS9002325: Proof Key for Code Exchange is required for this public client.",
+            )
         if params.get("code_challenge_method") != "S256":
-            raise IdpError("invalid_request", "AADSTS5000751: The code_challenge_method is not supported. "
-                           "Supported values: S256.")
+            raise IdpError(
+                "invalid_request",
+                "AADSTS5000751: The code_challenge_method is not supported. Supported values: S256.",
+            )
         if not params.get("scope", "").strip():
-            raise IdpError("invalid_request", "AADSTS900144: The request body must contain the following "
-                           "parameter: 'scope'.")
+            raise IdpError(
+                "invalid_request",
+                "AADSTS900144: The request body must contain the following parameter: 'scope'.",
+            )
         self._resource_for(params["scope"])
 
     def _choose_user(self, params: dict[str, str]) -> DemoUser | None:
@@ -467,9 +532,12 @@ class IdentityProvider:
         code = secrets.token_urlsafe(32)
         with self._lock:
             self._codes[code] = _AuthCode(
-                client_id=params["client_id"], redirect_uri=params["redirect_uri"],
-                code_challenge=params["code_challenge"], scope=params["scope"],
-                nonce=params.get("nonce") or None, upn=user.upn,
+                client_id=params["client_id"],
+                redirect_uri=params["redirect_uri"],
+                code_challenge=params["code_challenge"],
+                scope=params["scope"],
+                nonce=params.get("nonce") or None,
+                upn=user.upn,
                 expires_at=time.time() + self.auth_code_lifetime,
             )
         return code
@@ -495,32 +563,54 @@ class IdentityProvider:
         with self._lock:
             entry = self._codes.pop(code, None)
         if entry is None or entry.expires_at < time.time():
-            raise IdpError("invalid_grant", "AADSTS70000: The provided value for the 'code' parameter is "
-                           "not valid. The code has expired or has already been redeemed.")
+            raise IdpError(
+                "invalid_grant",
+                "AADSTS70000: The provided value for the 'code' parameter is "
+                "not valid. The code has expired or has already been redeemed.",
+            )
         if entry.client_id != form.get("client_id"):
             raise IdpError("invalid_grant", "AADSTS70000: The code was issued to a different client.")
         if entry.redirect_uri != form.get("redirect_uri"):
-            raise IdpError("invalid_grant", "AADSTS50148: The redirect_uri does not match the one used in "
-                           "the authorization request.")
+            raise IdpError(
+                "invalid_grant",
+                "AADSTS50148: The redirect_uri does not match the one used in the authorization request.",
+            )
         verifier = form.get("code_verifier", "")
         if not verifier or not secrets.compare_digest(_s256(verifier), entry.code_challenge):
-            raise IdpError("invalid_grant", "AADSTS501481: The Code_Verifier does not match the "
-                           "code_challenge supplied in the authorization request.")
-        return self._token_response(entry.upn, entry.client_id, entry.scope, nonce=entry.nonce,
-                                    want_client_info=form.get("client_info") == "1")
+            raise IdpError(
+                "invalid_grant",
+                "AADSTS501481: The Code_Verifier does not match the "
+                "code_challenge supplied in the authorization request.",
+            )
+        return self._token_response(
+            entry.upn,
+            entry.client_id,
+            entry.scope,
+            nonce=entry.nonce,
+            want_client_info=form.get("client_info") == "1",
+        )
 
     def _grant_refresh_token(self, form: dict[str, str]) -> dict[str, Any]:
         grant = self.directory.redeem_refresh_token(form.get("refresh_token", ""), form["client_id"])
         if grant is None:
-            raise IdpError("invalid_grant", "AADSTS70000: The provided value for the 'refresh_token' is "
-                           "not valid. It may have expired, been used already, or been revoked.")
+            raise IdpError(
+                "invalid_grant",
+                "AADSTS70000: The provided value for the 'refresh_token' is "
+                "not valid. It may have expired, been used already, or been revoked.",
+            )
         try:
             user = self._sign_in_user(grant.upn)
         except ValueError:
             raise IdpError("invalid_grant", "AADSTS50057: The user account is disabled.") from None
         scope = form.get("scope") or grant.scope
-        return self._token_response(user.upn, grant.client_id, scope, nonce=None,
-                                    want_client_info=form.get("client_info") == "1", always_refresh=True)
+        return self._token_response(
+            user.upn,
+            grant.client_id,
+            scope,
+            nonce=None,
+            want_client_info=form.get("client_info") == "1",
+            always_refresh=True,
+        )
 
     def _grant_device_code(self, form: dict[str, str]) -> dict[str, Any]:
         device_code = form.get("device_code", "")
@@ -533,18 +623,27 @@ class IdentityProvider:
                 del self._device_codes[device_code]
                 raise IdpError("authorization_declined", "AADSTS70000: The user declined to sign in.")
             if entry.upn is None:
-                raise IdpError("authorization_pending", "AADSTS70016: OAuth 2.0 device flow error. "
-                               "Authorization is pending. Continue polling.")
+                raise IdpError(
+                    "authorization_pending",
+                    "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
+                )
             del self._device_codes[device_code]
-        return self._token_response(entry.upn, entry.client_id, entry.scope, nonce=None,
-                                    want_client_info=form.get("client_info") == "1")
+        return self._token_response(
+            entry.upn,
+            entry.client_id,
+            entry.scope,
+            nonce=None,
+            want_client_info=form.get("client_info") == "1",
+        )
 
     def _issue_device_code(self, form: dict[str, str]) -> dict[str, Any]:
         self._check_client(form.get("client_id"))
         scope = form.get("scope", "").strip()
         if not scope:
-            raise IdpError("invalid_request", "AADSTS900144: The request body must contain the following "
-                           "parameter: 'scope'.")
+            raise IdpError(
+                "invalid_request",
+                "AADSTS900144: The request body must contain the following parameter: 'scope'.",
+            )
         self._resource_for(scope)
         now = time.time()
         with self._lock:
@@ -555,7 +654,8 @@ class IdentityProvider:
                 user_code = secrets.token_hex(3).upper()
             device_code = secrets.token_urlsafe(32)
             self._device_codes[device_code] = _DeviceCode(
-                device_code, user_code, form["client_id"], scope, now + self.device_code_lifetime)
+                device_code, user_code, form["client_id"], scope, now + self.device_code_lifetime
+            )
         uri = self.device_verification_uri
         return {
             "device_code": device_code,
@@ -564,15 +664,20 @@ class IdentityProvider:
             "expires_in": self.device_code_lifetime,
             "interval": 1,
             "message": f"To sign in, use a web browser to open the page {uri} and enter the code "
-                       f"{user_code} to authenticate.",
+            f"{user_code} to authenticate.",
         }
 
     def _token(self, form: dict[str, str]) -> dict[str, Any]:
         self._check_client(form.get("client_id"))
         failure = self._take_failure(self._token_failures)
         if failure is not None:
-            raise IdpError(failure.error, failure.description, failure.status,
-                           suberror=failure.suberror, claims=failure.claims)
+            raise IdpError(
+                failure.error,
+                failure.description,
+                failure.status,
+                suberror=failure.suberror,
+                claims=failure.claims,
+            )
         grant_type = form.get("grant_type", "")
         handlers: dict[str, Callable[[dict[str, str]], dict[str, Any]]] = {
             "authorization_code": self._grant_authorization_code,
@@ -581,8 +686,10 @@ class IdentityProvider:
         }
         handler = handlers.get(grant_type)
         if handler is None:
-            raise IdpError("unsupported_grant_type", "AADSTS70003: The app requested an unsupported grant "
-                           f"type '{grant_type[:80]}'.")
+            raise IdpError(
+                "unsupported_grant_type",
+                f"AADSTS70003: The app requested an unsupported grant type '{grant_type[:80]}'.",
+            )
         return handler(form)
 
     def _discovery(self, tenant: str) -> dict[str, Any]:
@@ -602,8 +709,20 @@ class IdentityProvider:
             "subject_types_supported": ["pairwise"],
             "id_token_signing_alg_values_supported": ["RS256"],
             "token_endpoint_auth_methods_supported": ["none"],
-            "claims_supported": ["sub", "iss", "aud", "exp", "iat", "nonce", "tid", "oid", "name",
-                                 "preferred_username", "upn", "email"],
+            "claims_supported": [
+                "sub",
+                "iss",
+                "aud",
+                "exp",
+                "iat",
+                "nonce",
+                "tid",
+                "oid",
+                "name",
+                "preferred_username",
+                "upn",
+                "email",
+            ],
             "tenant_region_scope": "EU",
             "cloud_instance_name": "northwind.example",
         }
@@ -617,8 +736,12 @@ class IdentityProvider:
         }
 
     def _tenant_known(self, tenant: str) -> bool:
-        return tenant.lower() in {self.directory.tenant_id.lower(), self.directory.domain.lower(),
-                                  "organizations", "common"}
+        return tenant.lower() in {
+            self.directory.tenant_id.lower(),
+            self.directory.domain.lower(),
+            "organizations",
+            "common",
+        }
 
     @property
     def tenant_title(self) -> str:
@@ -629,8 +752,13 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler],
-                 context: ssl.SSLContext, idp: IdentityProvider) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: type[BaseHTTPRequestHandler],
+        context: ssl.SSLContext,
+        idp: IdentityProvider,
+    ) -> None:
         self.ssl_context = context
         self.idp = idp
         super().__init__(address, handler)
@@ -677,9 +805,15 @@ class _Handler(BaseHTTPRequestHandler):
         self._trace_id = str(uuid.uuid4())
         parts = urlsplit(self.path)
         path = parts.path
-        record: dict[str, Any] = {"time": time.time(), "method": method, "path": path,
-                                  "grant_type": None, "params": {}, "status": None,
-                                  "correlation_id": self._correlation_id}
+        record: dict[str, Any] = {
+            "time": time.time(),
+            "method": method,
+            "path": path,
+            "grant_type": None,
+            "params": {},
+            "status": None,
+            "correlation_id": self._correlation_id,
+        }
         self._record = record
         self._logged = False
         try:
@@ -692,8 +826,11 @@ class _Handler(BaseHTTPRequestHandler):
         except IdpError as exc:
             self._send_error(exc)
         except Exception:
-            self._send_error(IdpError("server_error", "AADSTS90033: A transient error has occurred. "
-                                      "Please try again.", 500))
+            self._send_error(
+                IdpError(
+                    "server_error", "AADSTS90033: A transient error has occurred. Please try again.", 500
+                )
+            )
         finally:
             self._flush_record()
 
@@ -739,8 +876,9 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             return str(uuid.uuid4())
 
-    def _send(self, status: int, body: bytes, content_type: str,
-              headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
+    ) -> None:
         self._record["status"] = status
         self._flush_record()
         self.send_response(status)
@@ -759,15 +897,25 @@ class _Handler(BaseHTTPRequestHandler):
     def _send_json(self, status: int, payload: dict[str, Any]) -> None:
         self._send(status, json.dumps(payload).encode(), "application/json; charset=utf-8")
 
-    def _send_html(self, status: int, page: str, script_nonce: str | None = None,
-                   form_targets: str = "'self'") -> None:
-        csp = (f"default-src 'none'; style-src 'unsafe-inline'; form-action {form_targets}; "
-               "base-uri 'none'; frame-ancestors 'none'")
+    def _send_html(
+        self, status: int, page: str, script_nonce: str | None = None, form_targets: str = "'self'"
+    ) -> None:
+        csp = (
+            f"default-src 'none'; style-src 'unsafe-inline'; form-action {form_targets}; "
+            "base-uri 'none'; frame-ancestors 'none'"
+        )
         if script_nonce:
             csp += f"; script-src 'nonce-{script_nonce}'"
-        self._send(status, page.encode("utf-8"), "text/html; charset=utf-8", {
-            "Content-Security-Policy": csp, "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer",
-        })
+        self._send(
+            status,
+            page.encode("utf-8"),
+            "text/html; charset=utf-8",
+            {
+                "Content-Security-Policy": csp,
+                "X-Frame-Options": "DENY",
+                "Referrer-Policy": "no-referrer",
+            },
+        )
 
     def _error_body(self, exc: IdpError) -> dict[str, Any]:
         now = time.time()
@@ -776,7 +924,7 @@ class _Handler(BaseHTTPRequestHandler):
         body: dict[str, Any] = {
             "error": exc.error,
             "error_description": f"{exc.description}\r\nTrace ID: {self._trace_id}\r\n"
-                                 f"Correlation ID: {self._correlation_id}\r\nTimestamp: {stamp}",
+            f"Correlation ID: {self._correlation_id}\r\nTimestamp: {stamp}",
             "error_codes": [int(match.group(1))] if match else [],
             "timestamp": stamp,
             "trace_id": self._trace_id,
@@ -817,8 +965,11 @@ class _Handler(BaseHTTPRequestHandler):
         if handler is None:
             return self._send_json(404, {"error": "not_found", "error_description": "No such endpoint."})
         if not self.idp._tenant_known(tenant):
-            raise IdpError("invalid_tenant", f"AADSTS90002: Tenant '{tenant[:80]}' not found. Check to make "
-                           "sure you have the correct tenant ID and are signing into the correct cloud.")
+            raise IdpError(
+                "invalid_tenant",
+                f"AADSTS90002: Tenant '{tenant[:80]}' not found. Check to make "
+                "sure you have the correct tenant ID and are signing into the correct cloud.",
+            )
         return handler(tenant, params)
 
     def _openid_configuration(self, tenant: str, params: dict[str, str]) -> None:
@@ -834,20 +985,28 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_json(200, self.idp._issue_device_code(params))
 
     def _logout(self, tenant: str, params: dict[str, str]) -> None:
-        self._send_html(200, _page("Signed out", "<p>You have signed out of the demo tenant. "
-                                   "You can close this window.</p>"))
+        self._send_html(
+            200,
+            _page("Signed out", "<p>You have signed out of the demo tenant. You can close this window.</p>"),
+        )
 
     def _authorize(self, tenant: str, params: dict[str, str]) -> None:
         idp = self.idp
         idp._validate_authorize(params)
         failure = idp._take_failure(idp._authorize_failures)
         if failure is not None:
-            return self._reply_to_app(params, self._auth_error(failure.error, failure.description,
-                                                               failure.error_subcode))
+            return self._reply_to_app(
+                params, self._auth_error(failure.error, failure.description, failure.error_subcode)
+            )
         user = idp._choose_user(params)
         if user is None and params.get("prompt") == "none":
-            return self._reply_to_app(params, self._auth_error(
-                "login_required", "AADSTS50058: A silent sign-in request was sent but no user is signed in."))
+            return self._reply_to_app(
+                params,
+                self._auth_error(
+                    "login_required",
+                    "AADSTS50058: A silent sign-in request was sent but no user is signed in.",
+                ),
+            )
         if user is None:
             return self._picker(tenant, idp._park_authorize(params))
         return self._reply_to_app(params, {"code": idp._issue_code(params, user)})
@@ -855,16 +1014,24 @@ class _Handler(BaseHTTPRequestHandler):
     def _authorize_choose(self, tenant: str, form: dict[str, str]) -> None:
         params = self.idp._unpark_authorize(form.get("request_id", ""))
         if params is None:
-            raise IdpError("invalid_request", "AADSTS90036: This sign-in page has expired. Go back to the "
-                           "application and start again.")
+            raise IdpError(
+                "invalid_request",
+                "AADSTS90036: This sign-in page has expired. Go back to the application and start again.",
+            )
         if form.get("cancel"):
-            return self._reply_to_app(params, self._auth_error(
-                "access_denied", "AADSTS65004: User declined to consent to access the app.", "cancel"))
+            return self._reply_to_app(
+                params,
+                self._auth_error(
+                    "access_denied", "AADSTS65004: User declined to consent to access the app.", "cancel"
+                ),
+            )
         try:
             user = self.idp._sign_in_user(form.get("upn", ""))
         except ValueError:
-            raise IdpError("invalid_request", "AADSTS50034: The user account does not exist in the "
-                           f"{self.idp.directory.domain} directory.") from None
+            raise IdpError(
+                "invalid_request",
+                f"AADSTS50034: The user account does not exist in the {self.idp.directory.domain} directory.",
+            ) from None
         self._reply_to_app(params, {"code": self.idp._issue_code(params, user)})
 
     def _auth_error(self, error: str, description: str, subcode: str | None = None) -> dict[str, str]:
@@ -883,15 +1050,21 @@ class _Handler(BaseHTTPRequestHandler):
             nonce = secrets.token_urlsafe(12)
             fields = "".join(
                 f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
-                for k, v in answer.items())
+                for k, v in answer.items()
+            )
             body = (
                 f'<form method="post" action="{html.escape(redirect_uri)}" id="auto">{fields}'
                 "<noscript><p>Script is disabled. Select Continue to return to the application.</p>"
                 '<button type="submit">Continue</button></noscript></form>'
-                f'<script nonce="{nonce}">document.getElementById("auto").submit();</script>')
+                f'<script nonce="{nonce}">document.getElementById("auto").submit();</script>'
+            )
             # form-action must allow the loopback listener, whatever port the app picked.
-            return self._send_html(200, _page("Working...", body), script_nonce=nonce,
-                                   form_targets="http://localhost:* http://127.0.0.1:*")
+            return self._send_html(
+                200,
+                _page("Working...", body),
+                script_nonce=nonce,
+                form_targets="http://localhost:* http://127.0.0.1:*",
+            )
         parts = urlsplit(redirect_uri)
         query = f"{parts.query}&{urlencode(answer)}" if parts.query else urlencode(answer)
         location = urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
@@ -905,20 +1078,24 @@ class _Handler(BaseHTTPRequestHandler):
             f'<button type="submit" name="upn" value="{html.escape(u.upn)}">'
             f"<strong>{html.escape(u.display_name)}</strong><br><small>{html.escape(u.upn)}"
             f"{' (guest)' if is_guest(u) else ''}</small></button>"
-            for u in idp.directory.sign_in_users())
+            for u in idp.directory.sign_in_users()
+        )
         body = (
             f"<p>Choose the demo account to sign in with. No password is needed: this is a local demo "
-            f"tenant and nothing leaves this computer.</p><form method=\"post\" action=\"{action}\">"
-            f"{hidden}{buttons}<button type=\"submit\" name=\"cancel\" value=\"1\" class=\"cancel\">Cancel"
-            "</button></form>")
+            f'tenant and nothing leaves this computer.</p><form method="post" action="{action}">'
+            f'{hidden}{buttons}<button type="submit" name="cancel" value="1" class="cancel">Cancel'
+            "</button></form>"
+        )
         self._send_html(200, _page(f"Sign in to the {idp.tenant_title} demo tenant", body))
 
     def _device_page(self, params: dict[str, str]) -> None:
         idp = self.idp
         user_code = params.get("user_code", "").strip()
         if not user_code:
-            body = ('<form method="get" action="/device"><label>Code <input name="user_code" '
-                    'autocomplete="off" maxlength="16"></label><button type="submit">Next</button></form>')
+            body = (
+                '<form method="get" action="/device"><label>Code <input name="user_code" '
+                'autocomplete="off" maxlength="16"></label><button type="submit">Next</button></form>'
+            )
             return self._send_html(200, _page("Enter the code shown by the app", body))
         with idp._lock:
             known = idp._live_device_code_by_user_code(user_code) is not None
@@ -929,9 +1106,15 @@ class _Handler(BaseHTTPRequestHandler):
             links = "".join(
                 f'<li><a href="/device?{html.escape(urlencode({"user_code": user_code, "upn": u.upn}))}">'
                 f"{html.escape(u.display_name)} ({html.escape(u.upn)})</a></li>"
-                for u in idp.directory.sign_in_users())
-            return self._send_html(200, _page(f"Sign in to the {idp.tenant_title} demo tenant",
-                                              f"<p>Choose an account:</p><ul>{links}</ul>"))
+                for u in idp.directory.sign_in_users()
+            )
+            return self._send_html(
+                200,
+                _page(
+                    f"Sign in to the {idp.tenant_title} demo tenant",
+                    f"<p>Choose an account:</p><ul>{links}</ul>",
+                ),
+            )
         try:
             idp.approve_device_code(user_code, upn)
         except ValueError:
