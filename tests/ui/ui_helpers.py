@@ -2,60 +2,35 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
-import msal
-
-from quarantine_checker.auth.demo_browser import demo_browser
-from quarantine_checker.auth.session import AuthSession
-from quarantine_checker.config import AppConfig
+from quarantine_checker import wiring
 from quarantine_checker.demo.tenant import DemoTenant
 from quarantine_checker.exchange.client import ExoClient
 
 ALICE = "alice@northwind.example"
 
 
-@dataclass
-class UiServices:
-    """The shape of wiring.Services that the window uses, assembled from the real parts."""
-
-    config: AppConfig
-    auth: AuthSession
-    demo: DemoTenant | None = None
-    storage_status: Any = None
-    cache_status: Any = None
-    tenant: DemoTenant | None = None
+class UiServices(wiring.Services):
+    """The real composition root (wiring.build_services with an in-process demo tenant), except that the
+    Exchange client's 1 request/second self-limit is off so the suite stays quick."""
 
     def exchange_client(self) -> ExoClient:
-        assert self.tenant is not None and self.auth.identity is not None
+        assert self.auth.identity is not None
         return ExoClient(
-            self.tenant.exchange_url,
-            self.tenant.tenant_id,
+            self.config.exchange_url,
+            self.config.tenant_id or "",
             self.auth.identity,
             self.auth.token_provider(),
-            session=self.tenant.session(),
-            ca_bundle=self.tenant.ca_file,
+            ca_bundle=self.config.ca_bundle,
             rate_limit_per_second=None,
         )
 
 
-def make_services(tenant: DemoTenant, *, demo: bool = True) -> UiServices:
-    config = AppConfig(
-        tenant_id=tenant.tenant_id,
-        client_id=tenant.client_id,
-        authority=tenant.authority,
-        exchange_url=tenant.exchange_url,
-        ca_bundle=tenant.ca_file,
-        demo=demo,
-    )
-    auth = AuthSession(
-        config,
-        msal.TokenCache(),
-        http_session=tenant.session(),
-        open_browser=demo_browser(tenant.session(), user=ALICE),
-    )
-    return UiServices(config=config, auth=auth, tenant=tenant)
+def make_services(tenant: DemoTenant) -> UiServices:
+    built = wiring.build_services(wiring.demo_config(tenant.describe()), demo=tenant)
+    return UiServices(**{f.name: getattr(built, f.name) for f in fields(wiring.Services)})
 
 
 @dataclass

@@ -59,7 +59,7 @@ def run_gui(services: Any) -> int:
     code = app.exec()
     window.tasks.cancel_all()
     window.tasks.wait_for_done(5_000)
-    demo = getattr(services, "demo", None)
-    if demo is not None and hasattr(demo, "stop"):
-        demo.stop()
+    close = getattr(services, "close", None)  # stops an in-process demo tenant this run started
+    if callable(close):
+        close()
     return int(code)

@@ -11,8 +11,9 @@ and only ever maps the rows the view actually paints.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
@@ -34,6 +35,10 @@ COLUMN_COUNT = 6
 _Index = QModelIndex | QPersistentModelIndex
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 
+# Built once: combining enum flags creates new enum members each time, which is slow per cell.
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+
 IdentityRole = Qt.ItemDataRole.UserRole + 1
 RowRole = Qt.ItemDataRole.UserRole + 2
 
@@ -53,8 +58,7 @@ class MessageRow:
     attention: bool = False  # e.g. phishing or malware: icon draws the eye
     pending: str = ""  # "Releasing…" while an action runs for this row
     error: str = ""  # last failed action, in words
-    sender_tooltip: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+    sender_tooltip: str = ""  # only when it differs from the cell (memory: 100k rows)
 
 
 def _headers() -> list[str]:
@@ -71,6 +75,7 @@ class MessageTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[MessageRow] = []
         self._by_identity: dict[str, int] = {}
+        self._senders: Counter[str] = Counter()
         self._header = _headers()
         self._sort = (COL_RECEIVED, Qt.SortOrder.DescendingOrder)
         self._icons: dict[str, QIcon] = {}
@@ -123,9 +128,7 @@ class MessageTableModel(QAbstractTableModel):
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _ROW_FLAGS if index.isValid() else _NO_FLAGS
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < COLUMN_COUNT:
@@ -220,6 +223,11 @@ class MessageTableModel(QAbstractTableModel):
 
     def _reindex(self) -> None:
         self._by_identity = {r.identity: i for i, r in enumerate(self._rows)}
+        self._senders = Counter(r.message.sender_address.lower() for r in self._rows)
+
+    def sender_count(self, address: str) -> int:
+        """How many loaded messages share this sender (for "select all from this sender")."""
+        return self._senders.get(address.lower(), 0)
 
     def _icon(self, row: MessageRow) -> QIcon:
         name = (
@@ -323,9 +331,6 @@ class MessageFilterProxy(QAbstractProxyModel):
     def sibling(self, row: int, column: int, idx: _Index) -> QModelIndex:
         return self.index(row, column)
 
-    def hasChildren(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and bool(self._visible)
-
     def mapToSource(self, proxy_index: _Index) -> QModelIndex:
         if not proxy_index.isValid() or proxy_index.row() >= len(self._visible):
             return QModelIndex()
@@ -348,7 +353,7 @@ class MessageFilterProxy(QAbstractProxyModel):
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
-        return self._src().flags(self.mapToSource(index))
+        return _ROW_FLAGS if index.isValid() else _NO_FLAGS
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self._src().sort(column, order)  # the source re-orders; we follow through layoutChanged

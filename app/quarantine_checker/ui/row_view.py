@@ -141,7 +141,7 @@ def build_row(
         received_sort=received_sort,
         expires_sort=expires_sort,
         attention=message.quarantine_type in ATTENTION_TYPES,
-        sender_tooltip=visible(sender, limit=500),
+        sender_tooltip=visible(sender, limit=500) if len(sender) > 300 else "",
     )
 
 
