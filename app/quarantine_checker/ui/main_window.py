@@ -7,6 +7,7 @@ only reacts to results on the UI thread. Errors become words only through ``core
 from __future__ import annotations
 
 import gc
+import importlib.util
 import threading
 from datetime import datetime
 from typing import Any
@@ -193,6 +194,17 @@ class MainWindow(QMainWindow):
                     "real, and nothing you do here touches real mail."
                 ),
             )
+            if importlib.util.find_spec("quarantine_checker.demo.seed") is None:
+                # Say plainly what is missing rather than let an empty demo look like "all clear".
+                self.banners.show_banner(
+                    "demo-story",
+                    BannerKind.INFO,
+                    self.tr("The demo story isn't built yet"),
+                    self.tr(
+                        "This version of the demo starts with an empty quarantine: the sample incident "
+                        "mail (the held invoice, contract and payment confirmation) has not been added yet."
+                    ),
+                )
             return
         storage = getattr(self.services, "storage_status", None)
         if storage is not None and not getattr(storage, "available", True):
