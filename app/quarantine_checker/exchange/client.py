@@ -28,6 +28,12 @@ from quarantine_checker.exchange.transport import Timeouts, Transport
 log = logging.getLogger(__name__)
 
 WINDOW = timedelta(days=30)  # the service's maximum look-back; its default is only 16 days
+CHANGES_OVERLAP = timedelta(minutes=10)
+CLOCK_SLACK = timedelta(hours=1)  # end of a changes window past "now": our clock may lag the service's
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def iso_utc(moment: datetime) -> str:
@@ -138,10 +144,27 @@ class ExoClient:
 
     # ------------------------------------------------------------------------------------ listing
     def list_messages(self, now: datetime | None = None) -> ListResult:
-        now = now or datetime.now(UTC)
-        if now.tzinfo is None:
-            now = now.replace(tzinfo=UTC)
-        start, end = iso_utc(now - WINDOW), iso_utc(now)
+        now = _aware(now or datetime.now(UTC))
+        return self._list(now - WINDOW, now, now)
+
+    def list_changes(self, since: datetime, *, overlap: timedelta = CHANGES_OVERLAP,
+                     now: datetime | None = None) -> ListResult:
+        """Only what may have changed: messages received from ``since - overlap`` on.
+
+        The background checker's cheap question (one request while fewer than ``page_size`` messages
+        arrived). ``overlap`` covers mail that shows up in quarantine some time after its ReceivedTime.
+        The end of the window is a little in the future, so a computer clock running behind the
+        service's can't hide a new message. The same guard applies as for a full listing: MyItems,
+        an explicit window, nothing else.
+        """
+        now = _aware(now or datetime.now(UTC))
+        if overlap < timedelta(0):
+            raise ConfigurationError("overlap must not be negative", overlap=str(overlap))
+        start = max(_aware(since) - overlap, now - WINDOW)
+        return self._list(min(start, now), now + CLOCK_SLACK, now)
+
+    def _list(self, start_at: datetime, end_at: datetime, now: datetime) -> ListResult:
+        start, end = iso_utc(start_at), iso_utc(end_at)
         seen: set[str] = set()
         kept: list[QuarantinedMessage] = []
         malformed = not_mine = other = duplicates = 0
