@@ -33,17 +33,19 @@ def wait_until(condition, timeout: float) -> bool:  # type: ignore[no-untyped-de
 def main(out: Path) -> int:
     app = ensure_application()
     with DemoTenant(seed=True, release_delay=0.5) as tenant:
-        invoice = add(
-            tenant,
-            "Invoice INV-2291 — payment due Friday",
-            sender="billing@contoso-supplies.example",
-            name="Contoso Supplies Billing",
-            kind="HighConfPhish",
-            body="Hello Alice,\n\nPlease find invoice INV-2291 attached. View it online at "
-            "https://portal.contoso-supplies.example/invoices/2291\n\nRegards,\nContoso Billing",
-        )
-        add(tenant, "Weekly newsletter", sender="news@tailspin.example", kind="Bulk")
-        add(tenant, "You won a prize!!!", sender="winner@lottery.example", kind="Spam")
+        try:  # the demo's own story: show its held invoice, as a new user would see it
+            from quarantine_checker.demo.seed import INVOICE_IDENTITY
+
+            invoice = INVOICE_IDENTITY
+        except ImportError:  # before the story existed: a stand-in invoice
+            invoice = add(
+                tenant,
+                "Invoice INV-2291 — payment due Friday",
+                sender="billing@contoso-supplies.example",
+                name="Contoso Supplies Billing",
+                kind="HighConfPhish",
+                body="Hello Alice,\n\nPlease find invoice INV-2291 attached.\n\nRegards,\nContoso Billing",
+            )
         window = MainWindow(make_services(tenant))
         window.resize(1280, 760)
         window.show()

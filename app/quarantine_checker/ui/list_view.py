@@ -98,8 +98,8 @@ class MessageListView(QWidget):
         em = self.fontMetrics().horizontalAdvance("M")
         for col, width in (
             (COL_SENDER, 16),
-            (COL_REASON, 15),
-            (COL_RECEIVED, 8),
+            (COL_REASON, 13),
+            (COL_RECEIVED, 10),
             (COL_EXPIRES, 12),
             (COL_STATUS, 11),
         ):

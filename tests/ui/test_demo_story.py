@@ -1,0 +1,62 @@
+"""The issue's "done when": the demo opens on the incident story; a new user sees the held invoice, why it
+was held, and can ask for it back — without reading anything first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from ui_helpers import make_services, select, signed_in, status_of
+
+from quarantine_checker.demo.tenant import DemoTenant
+from quarantine_checker.ui.app import ensure_application
+from quarantine_checker.ui.main_window import MainWindow
+
+seed = pytest.importorskip(
+    "quarantine_checker.demo.seed", reason="the demo story (demo/seed.py) is not built"
+)
+
+
+@pytest.fixture
+def story_window(qtbot: Any, confirmations: Any) -> Iterator[tuple[Any, DemoTenant]]:
+    ensure_application()
+    with DemoTenant(seed=True, release_delay=0.3) as tenant:
+        w = MainWindow(make_services(tenant))
+        w.actions.confirm = confirmations
+        qtbot.addWidget(w)
+        w.show()
+        yield w, tenant
+        w.tasks.cancel_all()
+        w.tasks.wait_for_done(10_000)
+
+
+def test_demo_opens_on_the_story_and_the_invoice_can_be_asked_for(qtbot: Any, story_window: Any) -> None:
+    window, _tenant = story_window
+    signed_in(qtbot, window)
+    assert "DEMO" in window.windowTitle()
+    assert window.banners.banner("demo") is not None
+    assert window.banners.banner("demo-story") is None  # the story is there, so no "not built" notice
+
+    row = window.list.model.row_for(seed.INVOICE_IDENTITY)
+    assert row is not None and row.message.subject == seed.INVOICE_SUBJECT
+    select(qtbot, window, seed.INVOICE_IDENTITY)
+    assert window.details.why_title.text().startswith("Held")
+    assert len(window.details.why_text.text()) > 40
+    primary = window.details.actions.primary
+    assert primary.isEnabled() and primary.text() in ("Release", "Request release")
+    before = status_of(window, seed.INVOICE_IDENTITY)
+    qtbot.mouseClick(primary, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: status_of(window, seed.INVOICE_IDENTITY) in ("Released", "Release requested"), timeout=20_000
+    )
+    assert status_of(window, seed.INVOICE_IDENTITY) != before
+
+
+def test_seeded_hostile_subject_and_rtl_name_are_literal(qtbot: Any, story_window: Any) -> None:
+    window, _tenant = story_window
+    signed_in(qtbot, window)
+    subjects = [r.cells[1] for r in window.list.model.rows()]
+    assert seed.HOSTILE_HTML_SUBJECT in subjects
+    assert not any("\u202e" in c for r in window.list.model.rows() for c in r.cells)
