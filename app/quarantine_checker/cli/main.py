@@ -112,8 +112,8 @@ def _setup_logging(verbose: bool) -> None:
 
 def _gui(args: argparse.Namespace) -> int:
     services = _services(args)
-    if services.demo is not None:
-        services.auth.sign_in_interactive(timeout=60)  # "--demo opens already signed in"
+    # No sign-in here: the window's session flow signs in (the demo one by itself) on its background
+    # helper, so the window appears at once and the UI thread never waits for the identity provider.
     from quarantine_checker.ui.app import run_gui  # the only Qt import, and only on this path
 
     return run_gui(services)
