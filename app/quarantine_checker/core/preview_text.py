@@ -38,6 +38,8 @@ _HOST_IN_TEXT = re.compile(
     re.IGNORECASE)
 _URL_IN_TEXT = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'()\[\]]{1,2000}", re.IGNORECASE)
 _WEB_SCHEMES = frozenset({"http", "https"})
+# Addresses nested in a URL (redirect parameters) must not come out live either.
+_INNER_SCHEME = re.compile(r"(?i)\b(https?|ftps?|file|javascript|vbscript|data)(:)")
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,10 @@ def url_host(url: str) -> str:
     return clean_host(netloc)
 
 
+def _inert(text: str) -> str:
+    return _INNER_SCHEME.sub(r"\1[:]", text)
+
+
 def defang(url: str) -> str:
     """A form of the URL that no viewer turns back into a live link: hxxps://host[.]example/path."""
     url = _normalise_url(url)
@@ -109,11 +115,12 @@ def defang(url: str) -> str:
             cut = min([i for i in (authority_and_path.find(c) for c in "/?#") if i >= 0], default=-1)
             authority = authority_and_path if cut < 0 else authority_and_path[:cut]
             tail = "" if cut < 0 else authority_and_path[cut:]
-            out = f"{shown_scheme}://{authority.replace('.', '[.]').replace('@', '[@]')}{tail}"
+            authority = _inert(authority).replace(".", "[.]").replace("@", "[@]")
+            out = f"{shown_scheme}://{authority}{_inert(tail)}"
         else:
-            out = f"{scheme}[:]{rest.replace('.', '[.]')}"
+            out = f"{scheme}[:]{_inert(rest).replace('.', '[.]')}"
     else:
-        out = url.replace(".", "[.]")
+        out = _inert(url).replace(".", "[.]")
     return out + ("\u2026" if truncated else "")
 
 

@@ -39,7 +39,8 @@ HOSTILE_HTML_SUBJECT = 'Your order <img src="file:///etc/passwd"><b>x</b> has sh
 RTL_DISPLAY_NAME = "IT Helpdesk \u202emoc.tfosorcim@troppus"  # shows as "IT Helpdesk support@microsoft.com"
 DISPLAY_SPOOF_NAME = "billing@partner.example"
 LONG_SUBJECT = ("FW: RE: Supplier onboarding checklist " + " ".join(
-    f"item {i}: confirm tax form, bank letter and insurance certificate;" for i in range(1, 200)))[:5000]
+    f"item {i}: confirm tax form, bank letter and insurance certificate;" for i in range(1, 200))
+)[:5000].rstrip()
 LOOKALIKE_DOMAINS = ("rnicrosoft-support.example", "paypa1.example", "xn--pypal-4ve.example")
 
 # Who sees what (tests use these groups).
