@@ -173,6 +173,8 @@ def test_two_megabyte_header_returns():
     huge = "X-Junk: " + "A" * 2_000_000 + "\n" + PASSING_HEADER
     report = analyse_headers(huge, "billing@partner.example")
     assert report.from_address == "billing@partner.example"
+    assert report.checks_failed is True
+    assert any("unusually large" in w for w in report.warnings)
     many_lines = "Received: from x\n" * 200_000 + "From: a@partner.example\n"
     analyse_headers(many_lines, "a@partner.example")
     deep = "Authentication-Results: " + "(" * 1_000_000 + "\nFrom: " + "<" * 1_000_000

@@ -437,6 +437,10 @@ def _analyse(header_text: str, sender_address: str, own_domains: Iterable[str]) 
     sender_address = (sender_address if isinstance(sender_address, str) else "")[:320].strip().lower()
     warnings: list[str] = []
     serious = False
+    if isinstance(header_text, str) and len(header_text) > MAX_HEADER_CHARS:
+        # Real headers are a few kB; padding is a way to push the tell-tale parts out of sight.
+        warnings.append("The message headers are unusually large, so only their first part was checked.")
+        serious = True
 
     raw_name, from_address = _parse_address(_first(fields, "from"))
     if not from_address:
