@@ -5,50 +5,14 @@ helpdesk or a script would run it). The control API plays the IT admin."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
-
-ROOT = Path(__file__).resolve().parents[2]
-EXE = ROOT / ".venv" / "bin" / "quarantine-checker"
-ALICE = "alice@northwind.example"
-
-
-@dataclass
-class Result:
-    rc: int
-    out: str
-    err: str
-
-    def json(self) -> dict[str, Any]:
-        return json.loads(self.out)
-
-
-@dataclass
-class DemoServer:
-    info: dict[str, Any]
-    control: requests.Session
-
-    def post(self, op: str, body: dict[str, Any]) -> Any:
-        resp = self.control.post(f"{self.info['control_url']}/{op}", json=body, timeout=10)
-        resp.raise_for_status()
-        return resp.json()
-
-    def add_message(self, **fields: Any) -> str:
-        return self.post("messages", {"recipient": ALICE, **fields})["identity"]
-
-
-def _base_env(tmp: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QC_")}
-    env.update(QC_DATA_DIR=str(tmp / "data"), QC_CONFIG_DIR=str(tmp / "config"), PYTHONUNBUFFERED="1")
-    return env
+from cli_helpers import EXE, DemoServer, _base_env, run_cli
 
 
 @pytest.fixture
@@ -79,12 +43,6 @@ def cli_env(demo_server: DemoServer, tmp_path: Path) -> dict[str, str]:
     env.update(QC_TENANT_ID=info["tenant_id"], QC_CLIENT_ID=info["client_id"], QC_AUTHORITY=info["authority"],
                QC_EXCHANGE_URL=info["exchange_url"], QC_CA_BUNDLE=info["ca_file"], QC_DEMO="1")
     return env
-
-
-def run_cli(env: dict[str, str], *args: str, timeout: float = 60) -> Result:
-    proc = subprocess.run([str(EXE), *args], capture_output=True, text=True, env=env, timeout=timeout,
-                          stdin=subprocess.DEVNULL)
-    return Result(proc.returncode, proc.stdout, proc.stderr)
 
 
 @pytest.fixture

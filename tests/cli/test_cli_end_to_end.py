@@ -7,7 +7,7 @@ import subprocess
 import time
 
 import pytest
-from conftest import ALICE, EXE, _base_env, run_cli
+from cli_helpers import ALICE, EXE, _base_env, run_cli
 
 FULL = {"TagName": "DefaultFullAccessPolicy", "QuarantineTypes": "Spam",
         "SenderAddress": "news@fabrikam.example"}
