@@ -50,6 +50,12 @@ DETAILS_DELAY_MS = 150  # wait for the selection to settle (arrow-key scrolling)
 class MainWindow(QMainWindow):
     refreshed = Signal()  # a refresh result has been shown (tests, benchmarks)
     details_loaded = Signal(str)  # identity whose preview or checks arrived
+    signed_in = Signal(object)  # UserIdentity: the tray's background checker starts
+    signed_out = Signal()  # the checker pauses
+    listing_shown = Signal(list)  # the messages of a full listing the window just showed
+
+    # Set by the tray controller: called on close; True means "kept running in the tray, don't quit".
+    close_to_tray: Any = None
 
     def __init__(self, services: Any, *, tasks: TaskRunner | None = None) -> None:
         super().__init__()
@@ -261,7 +267,9 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.main)
         self.list.table.setFocus()
         self.refresh()
-        self._auto.start()
+        if getattr(self, "_auto_enabled", True):
+            self._auto.start()
+        self.signed_in.emit(identity)
 
     def show_signed_out(self) -> None:
         self.identity = None
@@ -276,6 +284,27 @@ class MainWindow(QMainWindow):
         self.actions.headers.clear()
         for key in ("offline", "service"):
             self.banners.hide_banner(key)
+        self.signed_out.emit()
+
+    def set_auto_refresh(self, enabled: bool) -> None:
+        """The tray's background checker does the periodic checking; the window then only refreshes
+        when asked (or when the checker found news)."""
+        if enabled and self.identity is not None:
+            self._auto.start()
+        elif not enabled:
+            self._auto.stop()
+        self._auto_enabled = enabled
+
+    def open_message(self, identity: str) -> None:
+        """Show ``identity`` in the list and details (a notification or tray menu click)."""
+        if not identity:
+            return
+        if self.list.model.row_for(identity) is not None:
+            self.list.clear_filters()
+            self.list.select_identities([identity])
+            return
+        self._open_after_refresh = identity
+        self.refresh()
 
     # --- refresh -------------------------------------------------
     def refresh(self) -> None:
@@ -321,8 +350,14 @@ class MainWindow(QMainWindow):
             )
         else:
             self.banners.hide_banner("truncated")
-        if not selected and rows:
+        pending_open = getattr(self, "_open_after_refresh", None)
+        self._open_after_refresh = None
+        if pending_open and self.list.model.row_for(pending_open) is not None:
+            self.list.clear_filters()
+            self.list.select_identities([pending_open])
+        elif not selected and rows:
             self.list.select_first()
+        self.listing_shown.emit(list(result.messages))
         self.refreshed.emit()
 
     def _refresh_failed(self, exc: BaseException) -> None:
@@ -595,6 +630,10 @@ class MainWindow(QMainWindow):
         self.session.start()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.close_to_tray is not None and self.close_to_tray():
+            event.ignore()
+            self.hide()
+            return
         self.session.cancel()
         self.tasks.cancel_all()
         super().closeEvent(event)
