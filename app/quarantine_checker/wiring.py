@@ -62,8 +62,11 @@ class Services:
     data_dir: Path | None = None
     _owned: list[Any] = field(default_factory=list, repr=False)
 
-    def exchange_client(self) -> ExoClient:
-        """An Exchange client for the signed-in identity (``AuthenticationError`` if nobody is)."""
+    def exchange_client(self, **options: Any) -> ExoClient:
+        """An Exchange client for the signed-in identity (``AuthenticationError`` if nobody is).
+
+        ``options`` go to ``ExoClient`` (e.g. the tray checker's ``retry=RetryPolicy(max_attempts=1)``:
+        it does its own back-off between checks instead of waiting inside one)."""
         from quarantine_checker.exchange.client import ExoClient
 
         identity = self.auth.identity
@@ -71,7 +74,7 @@ class Services:
             raise AuthenticationError("You're not signed in.", code="not_signed_in")
         tenant = self.config.tenant_id or identity.tenant_id
         return ExoClient(self.config.exchange_url, tenant, identity, self.auth.token_provider(),
-                         ca_bundle=self.config.ca_bundle)
+                         ca_bundle=self.config.ca_bundle, **options)
 
     def close(self) -> None:
         """Stop an in-process demo tenant, if this run started one."""
