@@ -30,6 +30,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="use a demo tenant started inside this process (nothing real is touched)")
     parser.add_argument("--json", action="store_true", help="machine-readable output (see docs/cli.md)")
     parser.add_argument("--verbose", action="store_true", help="log to the terminal (never tokens or mail)")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check that this installation can run here (window, tray, keyring, settings), "
+                        "print the result as JSON and exit 0 only if everything is usable")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -187,6 +190,10 @@ def _action_for(command: str | None) -> str | None:
 
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
+    if args.self_test:
+        from quarantine_checker import self_test
+
+        return self_test.run(demo=args.demo)
     if args.command == "demo-server":
         return _demo_server(args)
     _setup_logging(args.verbose)
