@@ -112,7 +112,9 @@ class RedactingFilter(logging.Filter):
 
 
 def redact_record(record: logging.LogRecord) -> logging.LogRecord:
-    if getattr(record, _REDACTED_FLAG, False):
+    # The flag remembers the message it vouches for: a record whose fields were replaced after
+    # creation (logging.makeLogRecord fills a factory-made record afterwards) is redacted again.
+    if record.args is None and getattr(record, _REDACTED_FLAG, None) is record.msg:
         return record
     try:
         message = record.getMessage()
@@ -128,7 +130,7 @@ def redact_record(record: logging.LogRecord) -> logging.LogRecord:
         record.exc_text = redact(record.exc_text)
     if record.stack_info:
         record.stack_info = redact(record.stack_info)
-    setattr(record, _REDACTED_FLAG, True)
+    setattr(record, _REDACTED_FLAG, record.msg)
     return record
 
 

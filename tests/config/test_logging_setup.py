@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from quarantine_checker.logging_setup import RedactingFilter, redact, setup_logging
+from quarantine_checker.logging_setup import RedactingFilter, install_redaction, redact, setup_logging
 
 
 def _jwt(claims: dict) -> str:
@@ -154,3 +154,12 @@ def test_the_filter_alone_masks_records_made_elsewhere() -> None:
     record = logging.makeLogRecord({"msg": "got %s", "args": (f"access_token={ACCESS}",), "levelno": 20})
     assert RedactingFilter().filter(record) is True
     assert ACCESS not in record.getMessage() and "access_token=***" in record.getMessage()
+
+
+def test_records_filled_in_after_creation_are_still_masked() -> None:
+    # makeLogRecord (used by socket/queue log receivers) fills a factory-made record afterwards;
+    # the creation-time redaction must not vouch for the later contents.
+    install_redaction()
+    record = logging.makeLogRecord({"msg": "got %s", "args": (f"access_token={ACCESS}",), "levelno": 20})
+    RedactingFilter().filter(record)
+    assert ACCESS not in record.getMessage()
