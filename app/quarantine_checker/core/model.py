@@ -132,7 +132,7 @@ _DIRECTION_MEMO = _MEMOS.setdefault(Direction, {})
 _ENTITY_MEMO = _MEMOS.setdefault(EntityType, {})
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, slots=True)
 class QuarantinedMessage:
     """One row of ``Get-QuarantineMessage``. Field names are the wire names in snake_case.
 
@@ -382,7 +382,9 @@ def _wire_values(record: Mapping[Any, Any]) -> tuple[Any, ...]:
 
 
 _new = object.__new__
-_set = object.__setattr__
+# The slots' own setters, in field order: calling them directly skips the frozen __setattr__ and the
+# per-instance dict a plain dataclass would carry (100k messages are ~120 MB smaller).
+_SLOT_SETTERS = tuple(getattr(QuarantinedMessage, f.name).__set__ for f in fields(QuarantinedMessage))
 
 
 def parse_message(record: Mapping[str, object]) -> QuarantinedMessage:
@@ -423,67 +425,91 @@ def parse_message(record: Mapping[str, object]) -> QuarantinedMessage:
     # Same fields, same order as the dataclass; _check_layout() proves it at import time. The common
     # cases of _text, _flag and _strings are inlined: a listing runs this block tens of thousands of times.
     message = _new(QuarantinedMessage)
-    _set(message, "__dict__", {
-        "identity": identity,
-        "received_time": parse_timestamp(received_time),
-        "organization": organization if isinstance(organization, str) else "",
-        "message_id": message_id if isinstance(message_id, str) else "",
-        "sender_address": sender_address if isinstance(sender_address, str) else "",
-        "recipient_address": _strings(recipient_address),
-        "subject": subject if isinstance(subject, str) else "",
-        "size": _count(size),
-        "type_display": type_display if isinstance(type_display, str) else "",
-        "quarantine_type": quarantine_type,
-        "quarantine_type_raw": qt_raw,
-        "policy_type": policy_type if isinstance(policy_type, str) else "",
-        "policy_name": policy_name if isinstance(policy_name, str) else "",
-        "tag_name": tag_name if isinstance(tag_name, str) else "",
-        "permission_to_block_sender": block is True or (block is not False and _flag(block)),
-        "permission_to_delete": delete is True or (delete is not False and _flag(delete)),
-        "permission_to_preview": preview is True or (preview is not False and _flag(preview)),
-        "permission_to_release": release is True or (release is not False and _flag(release)),
-        "permission_to_request_release": ask is True or (ask is not False and _flag(ask)),
-        "permission_to_view_header": header is True or (header is not False and _flag(header)),
-        "permission_to_download": download is True or (download is not False and _flag(download)),
-        "permission_to_allow_sender": allow is True or (allow is not False and _flag(allow)),
-        "released": released is True or (released is not False and _flag(released)),
-        "release_status": _STATUS_MEMO.get(status_raw) or ReleaseStatus.from_wire(status_raw),
-        "release_status_raw": status_raw,
-        "system_released": sys_released is True or (sys_released is not False and _flag(sys_released)),
-        "recipient_count": _count(recipient_count),
-        "expires": parse_timestamp(expires),
-        "recipient_tag": () if recipient_tag == [] else _strings(recipient_tag),
-        "deleted_for_recipients": () if deleted_for_recipients == [] else _strings(deleted_for_recipients),
-        "quarantined_user": () if quarantined_user == [] else _strings(quarantined_user),
-        "released_user": () if released_user == [] else _strings(released_user),
-        "released_by": () if released_by == [] else _strings(released_by),
-        "released_count": _count(released_count),
-        "reported": reported is True or (reported is not False and _flag(reported)),
-        "direction": _DIRECTION_MEMO.get(direction_raw) or Direction.from_wire(direction_raw),
-        "direction_raw": direction_raw,
-        "custom_data": None if custom_data is None else _custom(custom_data),
-        "entity_type": _ENTITY_MEMO.get(entity_raw) or EntityType.from_wire(entity_raw),
-        "entity_type_raw": entity_raw,
-        "source_id": source_id if isinstance(source_id, str) else "",
-        "teams_conversation_type": (
+    for setter, value in zip(_SLOT_SETTERS, (
+        identity,
+        parse_timestamp(received_time),
+        organization if isinstance(organization, str) else "",
+        message_id if isinstance(message_id, str) else "",
+        sender_address if isinstance(sender_address, str) else "",
+        _strings(recipient_address),
+        subject if isinstance(subject, str) else "",
+        _count(size),
+        type_display if isinstance(type_display, str) else "",
+        quarantine_type,
+        qt_raw,
+        policy_type if isinstance(policy_type, str) else "",
+        policy_name if isinstance(policy_name, str) else "",
+        tag_name if isinstance(tag_name, str) else "",
+        block is True or (block is not False and _flag(block)),
+        delete is True or (delete is not False and _flag(delete)),
+        preview is True or (preview is not False and _flag(preview)),
+        release is True or (release is not False and _flag(release)),
+        ask is True or (ask is not False and _flag(ask)),
+        header is True or (header is not False and _flag(header)),
+        download is True or (download is not False and _flag(download)),
+        allow is True or (allow is not False and _flag(allow)),
+        released is True or (released is not False and _flag(released)),
+        _STATUS_MEMO.get(status_raw) or ReleaseStatus.from_wire(status_raw),
+        status_raw,
+        sys_released is True or (sys_released is not False and _flag(sys_released)),
+        _count(recipient_count),
+        parse_timestamp(expires),
+        () if recipient_tag == [] else _strings(recipient_tag),
+        () if deleted_for_recipients == [] else _strings(deleted_for_recipients),
+        () if quarantined_user == [] else _strings(quarantined_user),
+        () if released_user == [] else _strings(released_user),
+        () if released_by == [] else _strings(released_by),
+        _count(released_count),
+        reported is True or (reported is not False and _flag(reported)),
+        _DIRECTION_MEMO.get(direction_raw) or Direction.from_wire(direction_raw),
+        direction_raw,
+        None if custom_data is None else _custom(custom_data),
+        _ENTITY_MEMO.get(entity_raw) or EntityType.from_wire(entity_raw),
+        entity_raw,
+        source_id if isinstance(source_id, str) else "",
+        (
             teams_conversation_type if isinstance(teams_conversation_type, str) else ""
         ),
-        "approval_upn": approval_upn if isinstance(approval_upn, str) else "",
-        "approval_id": approval_id if isinstance(approval_id, str) else "",
-        "move_to_quarantine_admin_action_taken_by": moved_by if isinstance(moved_by, str) else "",
-        "move_to_quarantine_approval_id": move_approval_id if isinstance(move_approval_id, str) else "",
-        "override_reason": override_reason if isinstance(override_reason, str) else "",
-        "override_reason_int_value": _signed(override_reason_int_value),
-    })
+        approval_upn if isinstance(approval_upn, str) else "",
+        approval_id if isinstance(approval_id, str) else "",
+        moved_by if isinstance(moved_by, str) else "",
+        move_approval_id if isinstance(move_approval_id, str) else "",
+        override_reason if isinstance(override_reason, str) else "",
+        _signed(override_reason_int_value),
+    ), strict=True):
+        setter(message, value)
     return message
 
 
 def _check_layout() -> None:
-    """Fail at import, not silently later, if the dataclass and the fast construction drift apart."""
-    built = parse_message({"Identity": "a\\b"})
+    """Fail at import, not silently later, if the dataclass and the fast construction drift apart.
+
+    parse_message fills the slots positionally, so each wire field is probed on its own: the fields
+    it changes must be the ones named after it (a swapped pair of values would show up here).
+    """
+    base = {"Identity": "a\\b"}
+    built = parse_message(base)
+    names = [f.name for f in fields(QuarantinedMessage)]
     expected = QuarantinedMessage(identity="a\\b")
-    if list(vars(built)) != [f.name for f in fields(QuarantinedMessage)] or vars(built) != vars(expected):
+    if any(getattr(built, n) != getattr(expected, n) for n in names):
         raise RuntimeError("parse_message no longer fills every QuarantinedMessage field")
+
+    def norm(name: str) -> str:
+        return name.replace("_", "").casefold()
+
+    for wire in _WIRE_FIELDS[1:]:
+        for probe in (True, 7, "2026-01-02T03:04:05Z", [wire], {"k": wire}, wire):
+            probed = parse_message({**base, wire: probe})
+            changed = [n for n in names if getattr(probed, n) != getattr(built, n)]
+            if changed:
+                break
+        else:
+            raise RuntimeError(f"parse_message ignores {wire}")
+        want = norm(wire)
+        for name in changed:
+            got = norm(name).removesuffix("raw")
+            if got not in (want, want.removesuffix("s")) and not (want == "type" and got == "typedisplay"):
+                raise RuntimeError(f"parse_message puts {wire} into {name}")
 
 
 _check_layout()
