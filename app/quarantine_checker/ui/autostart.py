@@ -1,0 +1,145 @@
+"""Start at login: an XDG autostart entry (Linux), the per-user Run key (Windows), a LaunchAgent (macOS).
+
+Each writer has a pure ``*_content`` function so what gets written can be tested on any system; only
+the Linux file is actually written and removed in this project's tests (Windows registry and macOS
+launchd can't be exercised on the Linux CI machine). The app starts minimised to the tray from there.
+"""
+
+from __future__ import annotations
+
+import os
+import plistlib
+import shlex
+import sys
+from pathlib import Path
+
+from quarantine_checker import APP_ID, APP_NAME
+
+MINIMIZED_FLAG = "--minimized"
+RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
+RUN_VALUE = APP_NAME
+LAUNCH_AGENT_LABEL = "org.quarantine-checker.agent"
+
+
+def launch_command() -> list[str]:
+    """How to start this very installation again, minimised."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, MINIMIZED_FLAG]
+    return [sys.executable, "-m", "quarantine_checker", MINIMIZED_FLAG]
+
+
+# --- content (pure) ------------------------------------------------------------------------------
+def _desktop_quote(arg: str) -> str:
+    # Desktop Entry spec: quote arguments with reserved characters; escape \ " ` $ inside quotes; % -> %%.
+    arg = arg.replace("%", "%%")
+    if arg and not any(c in arg for c in ' \t\n"\'\\><~|&;$*?#()`'):
+        return arg
+    return '"' + "".join("\\" + c if c in '"`$\\' else c for c in arg) + '"'
+
+
+def desktop_entry_content(command: list[str]) -> str:
+    return (
+        "[Desktop Entry]\n"
+        "Type=Application\n"
+        f"Name={APP_NAME}\n"
+        "Comment=Tells you when mail is held in quarantine\n"
+        f"Exec={' '.join(_desktop_quote(a) for a in command)}\n"
+        f"Icon={APP_ID}\n"
+        "Terminal=false\n"
+        "X-GNOME-Autostart-enabled=true\n"
+        "X-GNOME-Autostart-Delay=5\n"
+        "X-KDE-autostart-after=panel\n"
+    )
+
+
+def run_key_value(command: list[str]) -> str:
+    """The REG_SZ value under HKCU\\...\\Run (Windows command-line quoting)."""
+    import subprocess
+
+    return subprocess.list2cmdline(command)
+
+
+def launch_agent_content(command: list[str]) -> bytes:
+    return plistlib.dumps({
+        "Label": LAUNCH_AGENT_LABEL,
+        "ProgramArguments": list(command),
+        "RunAtLoad": True,
+        "ProcessType": "Interactive",
+        "LimitLoadToSessionType": "Aqua",
+    })
+
+
+# --- locations -------------------------------------------------------------------------------------------
+def desktop_entry_path(env: dict[str, str] | None = None) -> Path:
+    env = dict(os.environ) if env is None else env
+    base = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME", str(Path.home()))) / ".config")
+    return Path(base) / "autostart" / f"{APP_ID}.desktop"
+
+
+def launch_agent_path() -> Path:
+    return Path.home() / "Library" / "LaunchAgents" / f"{LAUNCH_AGENT_LABEL}.plist"
+
+
+# --- doing it -------------------------------------------------------------------------------------------
+class Autostart:
+    """enable/disable/is_enabled for this platform. Errors are OSError (the settings dialog says so)."""
+
+    def __init__(self, platform: str | None = None, command: list[str] | None = None) -> None:
+        self.platform = platform or sys.platform
+        self.command = command or launch_command()
+
+    def describe(self) -> str:
+        if self.platform.startswith("win"):
+            return f"HKCU\\{RUN_KEY}\\{RUN_VALUE}"
+        if self.platform == "darwin":
+            return str(launch_agent_path())
+        return str(desktop_entry_path())
+
+    def is_enabled(self) -> bool:
+        if self.platform.startswith("win"):
+            try:
+                import winreg  # type: ignore[import-not-found]
+
+                with winreg.OpenKey(winreg.HKEY_CURRENT_USER, RUN_KEY) as key:
+                    winreg.QueryValueEx(key, RUN_VALUE)
+                return True
+            except OSError:
+                return False
+        path = launch_agent_path() if self.platform == "darwin" else desktop_entry_path()
+        return path.is_file()
+
+    def enable(self) -> None:
+        if self.platform.startswith("win"):
+            import winreg  # type: ignore[import-not-found]
+
+            with winreg.CreateKey(winreg.HKEY_CURRENT_USER, RUN_KEY) as key:
+                winreg.SetValueEx(key, RUN_VALUE, 0, winreg.REG_SZ, run_key_value(self.command))
+            return
+        if self.platform == "darwin":
+            _write(launch_agent_path(), launch_agent_content(self.command))
+            return
+        _write(desktop_entry_path(), desktop_entry_content(self.command).encode())
+
+    def disable(self) -> None:
+        if self.platform.startswith("win"):
+            try:
+                import winreg  # type: ignore[import-not-found]
+
+                with winreg.OpenKey(winreg.HKEY_CURRENT_USER, RUN_KEY, 0, winreg.KEY_SET_VALUE) as key:
+                    winreg.DeleteValue(key, RUN_VALUE)
+            except FileNotFoundError:
+                pass
+            return
+        path = launch_agent_path() if self.platform == "darwin" else desktop_entry_path()
+        path.unlink(missing_ok=True)
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+__all__ = ["Autostart", "desktop_entry_content", "launch_agent_content", "launch_command", "run_key_value",
+           "shlex"]

@@ -1,0 +1,192 @@
+"""Settings: how often to check, which notifications, start at login, sign out, diagnostics for IT."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from quarantine_checker.core.schedule import (
+    MAX_INTERVAL_MINUTES,
+    MIN_INTERVAL_MINUTES,
+    clamp_interval_minutes,
+)
+from quarantine_checker.core.watch import EventKind
+
+if TYPE_CHECKING:
+    from quarantine_checker.ui.watch_controller import WatchController
+
+CATEGORY_LABELS = {
+    EventKind.HELD: "A new message is held for me",
+    EventKind.APPROVED: "IT released a message I asked for",
+    EventKind.DECLINED: "IT declined a release I asked for",
+    EventKind.EXPIRING: "A held message will be deleted within 2 days",
+    EventKind.SYSTEM_RELEASED: "Microsoft released mail it held by mistake",
+}
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, controller: WatchController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.c = controller
+        self.setWindowTitle(self.tr("Quarantine Checker settings"))
+        s = controller.settings
+        layout = QVBoxLayout(self)
+
+        form = QFormLayout()
+        self.interval = QSpinBox(self)
+        self.interval.setRange(MIN_INTERVAL_MINUTES, MAX_INTERVAL_MINUTES)
+        self.interval.setSuffix(self.tr(" min"))
+        self.interval.setValue(clamp_interval_minutes(round(controller.checker.interval / 60)))
+        self.interval.setAccessibleName(self.tr("Check every (minutes)"))
+        locked = "check_interval_minutes" in getattr(
+            controller.services.config, "sources", {}
+        ) and "locked" in str(controller.services.config.sources.get("check_interval_minutes", ""))
+        self.interval.setEnabled(not locked)
+        form.addRow(self.tr("Check for held mail every"), self.interval)
+        layout.addLayout(form)
+
+        group = QGroupBox(self.tr("Tell me when…"), self)
+        box = QVBoxLayout(group)
+        self.categories: dict[EventKind, QCheckBox] = {}
+        for kind, label in CATEGORY_LABELS.items():
+            check = QCheckBox(self.tr(label), group)
+            check.setChecked(kind in s.categories)
+            box.addWidget(check)
+            self.categories[kind] = check
+        muted = len(s.muted_sender_keys)
+        row = QHBoxLayout()
+        self.muted_label = QLabel(self.tr("Senders you muted: {0}").format(muted), group)
+        self.unmute = QPushButton(self.tr("Unmute all"), group)
+        self.unmute.setEnabled(muted > 0)
+        self.unmute.clicked.connect(self._unmute_all)
+        row.addWidget(self.muted_label, 1)
+        row.addWidget(self.unmute)
+        box.addLayout(row)
+        self.mute_selected = QPushButton(
+            self.tr("Don't notify me about the selected message's sender"), group
+        )
+        self.mute_selected.clicked.connect(self._mute_selected)
+        box.addWidget(self.mute_selected)
+        layout.addWidget(group)
+
+        self.start_at_login = QCheckBox(self.tr("Start when I log in (in the tray)"), self)
+        self.start_at_login.setChecked(bool(controller.autostart.is_enabled()))
+        layout.addWidget(self.start_at_login)
+        self.error = QLabel("", self)
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout.addWidget(self.error)
+
+        actions = QHBoxLayout()
+        self.copy_diag = QPushButton(self.tr("Copy diagnostic information"), self)
+        self.copy_diag.setToolTip(
+            self.tr("Versions, settings and recent errors for IT. No passwords, no mail.")
+        )
+        self.copy_diag.clicked.connect(self.copy_diagnostics)
+        self.sign_out = QPushButton(self.tr("Sign out"), self)
+        self.sign_out.setEnabled(controller.window.identity is not None)
+        self.sign_out.clicked.connect(self._sign_out)
+        actions.addWidget(self.copy_diag)
+        actions.addStretch(1)
+        actions.addWidget(self.sign_out)
+        layout.addLayout(actions)
+
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.apply_and_close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _selected_sender(self) -> str:
+        rows = self.c.window.list.selected_rows() if self.c.window.identity is not None else []
+        return rows[0].message.sender_address if len(rows) == 1 else ""
+
+    def _mute_selected(self) -> None:
+        sender = self._selected_sender()
+        if not sender:
+            self._say(self.tr("Select one message in the main window first."))
+            return
+        self.c.settings.mute_sender(sender)
+        self.c.store.save(self.c.settings)
+        self.muted_label.setText(
+            self.tr("Senders you muted: {0}").format(len(self.c.settings.muted_sender_keys))
+        )
+        self.unmute.setEnabled(True)
+
+    def _unmute_all(self) -> None:
+        self.c.settings.muted_sender_keys.clear()
+        self.c.store.save(self.c.settings)
+        self.muted_label.setText(self.tr("Senders you muted: {0}").format(0))
+        self.unmute.setEnabled(False)
+
+    def _say(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+
+    def copy_diagnostics(self) -> str:
+        text = self.c.diagnostics()
+        clipboard = QApplication.clipboard()
+        if clipboard is not None:
+            clipboard.setText(text)
+        return text
+
+    def _sign_out(self) -> None:
+        self.c.checker.forget()
+        self.c.window.session.sign_out()
+        self.accept()
+
+    def apply_and_close(self) -> None:
+        if self.apply():
+            self.accept()
+
+    def apply(self) -> bool:
+        s = self.c.settings
+        s.categories = {k for k, box in self.categories.items() if box.isChecked()}
+        minutes = self.interval.value()
+        if self.interval.isEnabled():
+            try:
+                from quarantine_checker.config import save_user_config
+
+                save_user_config({"check_interval_minutes": minutes})
+            except Exception as exc:  # unwritable config dir: keep the value for this run and say so
+                self._say(
+                    self.tr("The interval applies until you quit, but couldn't be saved ({0}).").format(
+                        type(exc).__name__
+                    )
+                )
+            self.c.set_interval_minutes(minutes)
+        wanted = self.start_at_login.isChecked()
+        try:
+            if wanted != self.c.autostart.is_enabled():
+                (self.c.autostart.enable if wanted else self.c.autostart.disable)()
+            s.start_at_login = wanted
+        except OSError as exc:
+            self._say(
+                self.tr("Start at login couldn't be changed: {0}").format(exc.strerror or type(exc).__name__)
+            )
+            self.c.store.save(s)
+            return False
+        self.c.store.save(s)
+        self.c.update_tray()
+        return True
+
+
+def open_settings(controller: Any) -> SettingsDialog:
+    dialog = SettingsDialog(controller, controller.window if controller.window.isVisible() else None)
+    dialog.open()
+    return dialog

@@ -1,0 +1,166 @@
+"""Fixtures for the tray tests: a fake desktop bus in its own process, a demo tenant over HTTPS, and the
+real app in a child process under Xvfb (xcb), so the rest of the suite can stay on offscreen Qt.
+
+Nothing of ours is mocked: the child runs the shipped window, checker, tray and notifier; the only
+stand-in is the desktop itself (tray watcher + notification server), which doesn't exist on CI.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ALICE = "alice@northwind.example"
+
+
+def needs_desktop() -> None:
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        pytest.skip("needs a private D-Bus session (tests/run-suite.sh)")
+    if not os.environ.get("DISPLAY"):
+        pytest.skip("tray needs the xcb platform (Xvfb): run under tests/run-suite.sh")
+
+
+class FakeBus:
+    def __init__(self, path: Path, proc: subprocess.Popen[str]) -> None:
+        self.path = path
+        self.proc = proc
+
+    def events(self, kind: str | None = None) -> list[dict[str, Any]]:
+        if not self.path.exists():
+            return []
+        out = [json.loads(line) for line in self.path.read_text().splitlines() if line.strip()]
+        return [e for e in out if kind is None or e["kind"] == kind]
+
+    def wait_for(self, kind: str, pred: Callable[[dict[str, Any]], bool] = lambda e: True,
+                 timeout: float = 10.0, count: int = 1) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [e for e in self.events(kind) if pred(e)]
+            if len(found) >= count:
+                return found
+            time.sleep(0.05)
+        raise AssertionError(f"no {kind} event within {timeout}s; have: {self.events()}")
+
+    def click(self, nid: int) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps({"cmd": "invoke", "id": nid}) + "\n")
+        self.proc.stdin.flush()
+
+
+@pytest.fixture(scope="session")
+def fake_bus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeBus]:
+    needs_desktop()
+    path = tmp_path_factory.mktemp("bus") / "events.jsonl"
+    proc = subprocess.Popen([sys.executable, str(HERE / "fake_desktop_bus.py"), str(path)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline().strip()
+    if line != "READY":
+        proc.kill()
+        pytest.fail(f"fake desktop bus did not start: {line!r}")
+    try:
+        yield FakeBus(path, proc)
+    finally:
+        assert proc.stdin is not None
+        proc.stdin.close()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+class AppProcess:
+    """The child app: its stdout events arrive on a queue; commands go to its stdin."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.proc = proc
+        self.seen: list[dict[str, Any]] = []
+        self._q: queue.Queue[dict[str, Any]] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            try:
+                self._q.put(json.loads(line))
+            except ValueError:
+                continue
+
+    def wait_for(self, event: str, pred: Callable[[dict[str, Any]], bool] = lambda e: True,
+                 timeout: float = 30.0) -> dict[str, Any]:
+        for e in self.seen:
+            if e["event"] == event and pred(e) and not e.get("_used"):
+                e["_used"] = True
+                return e
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                e = self._q.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            self.seen.append(e)
+            if e["event"] == event and pred(e):
+                e["_used"] = True
+                return e
+        raise AssertionError(f"no {event} event within {timeout}s; saw {[x['event'] for x in self.seen]}")
+
+    def send(self, **cmd: Any) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(cmd) + "\n")
+        self.proc.stdin.flush()
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            try:
+                self.send(cmd="quit")
+                return self.proc.wait(10)
+            except (subprocess.TimeoutExpired, BrokenPipeError):
+                self.proc.kill()
+        return self.proc.wait(5)
+
+
+def app_env(tmp: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["QC_DATA_DIR"] = str(tmp / "data")
+    env["QC_CONFIG_DIR"] = str(tmp / "config")
+    env["XDG_CONFIG_HOME"] = str(tmp / "xdg-config")
+    env["QT_QPA_PLATFORM"] = "xcb"
+    env.pop("QT_QPA_PLATFORMTHEME", None)
+    return env
+
+
+@pytest.fixture
+def tenant() -> Iterator[Any]:
+    from quarantine_checker.demo.tenant import DemoTenant
+
+    with DemoTenant(seed=False, release_delay=0.3) as t:
+        yield t
+
+
+@pytest.fixture
+def start_app(fake_bus: FakeBus, tenant: Any, tmp_path: Path) -> Iterator[Callable[..., AppProcess]]:
+    apps: list[AppProcess] = []
+
+    def start(**opts: Any) -> AppProcess:
+        opts.setdefault("demo", tenant.describe())
+        proc = subprocess.Popen([sys.executable, str(HERE / "tray_app.py"), json.dumps(opts)],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                env=app_env(tmp_path))
+        app = AppProcess(proc)
+        apps.append(app)
+        return app
+
+    yield start
+    for app in apps:
+        app.stop()
