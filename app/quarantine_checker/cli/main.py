@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="use a demo tenant started inside this process (nothing real is touched)")
     parser.add_argument("--json", action="store_true", help="machine-readable output (see docs/cli.md)")
     parser.add_argument("--verbose", action="store_true", help="log to the terminal (never tokens or mail)")
+    parser.add_argument("--minimized", action="store_true",
+                        help="start in the system tray without opening the window (used by start at login)")
     parser.add_argument("--self-test", action="store_true",
                         help="check that this installation can run here (window, tray, keyring, settings), "
                         "print the result as JSON and exit 0 only if everything is usable")
@@ -114,12 +116,16 @@ def _setup_logging(verbose: bool) -> None:
 
 
 def _gui(args: argparse.Namespace) -> int:
+    from quarantine_checker.ui.app import ensure_application, run_gui  # the only Qt import, only here
+    from quarantine_checker.ui.single_instance import hand_over
+
+    ensure_application()
+    if hand_over():  # already running: it brings its window forward; don't start a second checker
+        return ExitCode.OK
     services = _services(args)
     # No sign-in here: the window's session flow signs in (the demo one by itself) on its background
     # helper, so the window appears at once and the UI thread never waits for the identity provider.
-    from quarantine_checker.ui.app import run_gui  # the only Qt import, and only on this path
-
-    return run_gui(services)
+    return run_gui(services, minimized=args.minimized)
 
 
 def _run(args: argparse.Namespace) -> int:

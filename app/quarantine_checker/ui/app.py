@@ -48,15 +48,31 @@ def _install_translators(app: QApplication) -> None:
     app._qc_translators = translators  # type: ignore[attr-defined]  # keep them alive
 
 
-def run_gui(services: Any) -> int:
-    """Open the main window for ``services`` (wiring.Services) and run until it is closed."""
+def run_gui(services: Any, *, minimized: bool = False) -> int:
+    """Open the main window for ``services`` (wiring.Services) and run until Quit.
+
+    The tray controller keeps the app running in the tray when the window is closed (if there is a
+    tray) and checks in the background; ``minimized`` (start at login) starts in the tray only.
+    """
     app = ensure_application()
     from quarantine_checker.ui.main_window import MainWindow
+    from quarantine_checker.ui.single_instance import SingleInstance, hand_over
+    from quarantine_checker.ui.watch_controller import WatchController
 
+    single = SingleInstance(parent=app)
+    if not single.listen() and hand_over(single.name):
+        close = getattr(services, "close", None)
+        if callable(close):
+            close()
+        return 0  # another instance was already running and has brought its window forward
     window = MainWindow(services)
-    window.show()
+    watch = WatchController(window, services, minimized=minimized)
+    single.show_requested.connect(lambda: watch.open_on(""))
+    watch.start()
     window.start()
     code = app.exec()
+    watch.shutdown()
+    single.close()
     window.tasks.cancel_all()
     window.tasks.wait_for_done(5_000)
     close = getattr(services, "close", None)  # stops an in-process demo tenant this run started
