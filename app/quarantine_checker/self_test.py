@@ -11,7 +11,8 @@ JSON on stdout, whether the things a frozen app typically loses are present and 
   secret; a frozen app that lost keyring's backends fails here, not at the first sign-in;
 - ``config``: where the settings come from and whether they load;
 - ``resources``: the icons directory was found and the app icon renders (needs Qt's SVG plugin);
-- ``network``: msal and msal-extensions import and requests has a CA bundle to verify TLS with.
+- ``network``: msal and msal-extensions import and requests has a CA bundle to verify TLS with;
+- ``autostart``: the command a login would run (start at login) names an executable that exists.
 
 The JSON goes to stdout and, if ``QC_SELF_TEST_OUT`` names a file, there too (a windowed executable on
 Windows may have no stdout).
@@ -86,6 +87,18 @@ def check_network_stack() -> dict[str, Any]:
     return {"msal": msal.__version__, "ca_bundle": ca_bundle, "usable": ok}
 
 
+def check_autostart() -> dict[str, Any]:
+    """What a login would start (the tray helper's autostart entry), and whether that program exists."""
+    try:
+        from quarantine_checker.ui.autostart import launch_command
+    except ModuleNotFoundError:  # a build without start-at-login: nothing that could be broken
+        return {"usable": True, "note": "start at login is not part of this build"}
+    command = launch_command()
+    target = command[0]
+    ok = os.path.isfile(target) and os.access(target, os.X_OK)
+    return {"command": command, "usable": ok}
+
+
 def _check_qt_and_resources() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     from PySide6.QtCore import QCoreApplication, QThread
     from PySide6.QtGui import QGuiApplication
@@ -140,7 +153,8 @@ def collect(*, demo: bool = False) -> dict[str, Any]:
     report["config"] = _guard(lambda: check_config(demo))
     report["resources"] = resources
     report["network"] = _guard(check_network_stack)
-    checks = ("qt", "tray", "keyring", "config", "resources", "network")
+    report["autostart"] = _guard(check_autostart)
+    checks = ("qt", "tray", "keyring", "config", "resources", "network", "autostart")
     report["failed"] = [name for name in checks if not report[name].get("usable")]
     report["ok"] = not report["failed"]
     return report
