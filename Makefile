@@ -5,9 +5,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 APT_PACKAGES := xvfb xauth libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 gnome-keyring libsecret-tools \
-                dbus dbus-x11 imagemagick
+                dbus dbus-x11 imagemagick desktop-file-utils wixl
 
-.PHONY: demo test setup apt venv lint bench clean
+.PHONY: demo test setup apt venv lint bench clean package
 
 demo: setup
 	$(BIN)/quarantine-checker --demo
@@ -36,6 +36,12 @@ $(VENV)/.installed: pyproject.toml
 
 lint: venv
 	$(BIN)/ruff check app tests benchmarks
+
+# The installers this machine can build: the PyInstaller bundle and the .deb (xz), then their sizes.
+# Windows (MSI) and macOS (.dmg) are built by .github/workflows/package.yml on their own runners.
+package: setup
+	$(BIN)/pip install -q -e '.[package]'
+	$(BIN)/python packaging/build.py all --compression xz
 
 bench: setup
 	$(BIN)/python benchmarks/list_scale.py
