@@ -60,8 +60,13 @@ def test_a_pending_request_widens_the_one_window_back_to_it():
     pending = NOW - timedelta(days=2)
     p = plan_query(NOW, last_until=NOW - timedelta(minutes=5), last_full=NOW - timedelta(minutes=5),
                    oldest_pending=pending, overlap=timedelta(minutes=10))
-    assert p.kind is QueryKind.CHANGES
+    assert p.kind is QueryKind.CHANGES and p.covers_pending
     assert p.since - p.overlap < pending
+    # ...but not on every 5-second check: at most every PENDING_EVERY
+    q = plan_query(NOW, last_until=NOW - timedelta(seconds=5), last_full=NOW - timedelta(minutes=5),
+                   oldest_pending=pending, overlap=timedelta(minutes=10),
+                   last_pending=NOW - timedelta(minutes=1))
+    assert not q.covers_pending and q.since == NOW - timedelta(seconds=5)
 
 
 def test_overlap_follows_the_measured_lag():

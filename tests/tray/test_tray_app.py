@@ -59,7 +59,7 @@ def test_tray_registers_and_a_new_held_message_is_one_notification_that_opens_it
 def test_approving_a_request_produces_the_approved_notification(start_app, fake_bus, tenant):
     ident = _held(tenant, subject="Contract draft", QuarantineTypes="HighConfPhish",
                   ReleaseStatus="REQUESTED", ReceivedTime=datetime.now(UTC) - timedelta(days=3))
-    app = start_app(interval=2)
+    app = start_app(interval=2, pending_every=4)
     _settled(app, tenant)
     tenant.approve(ident)
     [note] = fake_bus.wait_for("notify", lambda e: e["summary"] == "IT released 'Contract draft'", timeout=10)

@@ -17,6 +17,7 @@ import os
 import sys
 import threading
 import time
+from datetime import timedelta
 
 os.environ["QT_QPA_PLATFORM"] = "xcb"
 
@@ -46,7 +47,8 @@ def main() -> int:
     watch = WatchController(window, services, minimized=bool(opts.get("minimized")),
                             interval_seconds=float(opts.get("interval", 2)),
                             heartbeat_seconds=float(opts.get("heartbeat", 0.5)),
-                            wall=lambda: time.time() + offset[0])
+                            wall=lambda: time.time() + offset[0],
+                            pending_every=timedelta(seconds=float(opts.get("pending_every", 300))))
     c = watch.checker
     c.check_started.connect(lambda kind: emit(event="check", kind=kind, t=time.time()))
     c.check_finished.connect(lambda ok: emit(event="checked", ok=ok, failures=c.failures, t=time.time()))

@@ -25,6 +25,7 @@ MAX_BACKOFF_SECONDS = 3600.0    # after many failures, still try once an hour
 NETWORK_BACKOFF_CAP = 300.0     # offline: retry at least every 5 min (the network-back signal is a bonus)
 CLOCK_GAP_SECONDS = 60.0        # smaller differences are timer slack, not a suspend
 FULL_EVERY = timedelta(hours=1)  # full listing: catches deletions, expiry and SystemReleased on old mail
+PENDING_EVERY = timedelta(minutes=5)  # how often a check reaches back to open release requests
 MIN_OVERLAP = timedelta(minutes=10)
 MAX_OVERLAP = timedelta(hours=24)
 
@@ -101,6 +102,7 @@ class QueryPlan:
     kind: QueryKind
     since: datetime | None = None   # CHANGES: ask for ReceivedTime >= since - overlap
     overlap: timedelta = MIN_OVERLAP
+    covers_pending: bool = False    # this listing reaches back to every open release request
 
 
 def overlap_for(observed_lags: Iterable[timedelta], minimum: timedelta = MIN_OVERLAP,
@@ -124,18 +126,24 @@ def plan_query(
     overlap: timedelta,
     full_every: timedelta = FULL_EVERY,
     force_full: bool = False,
+    last_pending: datetime | None = None,
+    pending_every: timedelta = PENDING_EVERY,
 ) -> QueryPlan:
     """What the next check asks for: always exactly one listing (one request unless it spans pages).
 
     ``last_until``: when the last successful check ran. ``oldest_pending``: the ReceivedTime of the
     oldest message with a release request still open; widening the window back to it lets the same
-    single request see IT's answer, instead of a second request per pending message.
+    single request see IT's answer, instead of a second request per pending message. That wider window
+    costs more bytes, so it is used at most every ``pending_every`` (``last_pending``: when it last was);
+    with the default 5-minute interval that is every check.
     """
     if force_full or last_until is None or last_full is None or now - last_full >= full_every:
-        return QueryPlan(QueryKind.FULL)
+        return QueryPlan(QueryKind.FULL, covers_pending=True)
     if last_until > now:  # the clock went backwards: don't trust the window
-        return QueryPlan(QueryKind.FULL)
+        return QueryPlan(QueryKind.FULL, covers_pending=True)
     since = last_until
-    if oldest_pending is not None and oldest_pending - timedelta(seconds=1) < since - overlap:
+    pending_due = last_pending is None or now - last_pending >= pending_every or last_pending > now
+    covers = oldest_pending is None or pending_due
+    if pending_due and oldest_pending is not None and oldest_pending - timedelta(seconds=1) < since - overlap:
         since = oldest_pending - timedelta(seconds=1) + overlap
-    return QueryPlan(QueryKind.CHANGES, since=since, overlap=overlap)
+    return QueryPlan(QueryKind.CHANGES, since=since, overlap=overlap, covers_pending=covers)

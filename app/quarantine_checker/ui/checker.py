@@ -26,6 +26,7 @@ from quarantine_checker.core.messages import user_message
 from quarantine_checker.core.schedule import (
     FULL_EVERY,
     MIN_OVERLAP,
+    PENDING_EVERY,
     ClockWatch,
     QueryKind,
     QueryPlan,
@@ -75,6 +76,7 @@ class BackgroundChecker(QObject):
         interval_seconds: float = 300.0,
         heartbeat_seconds: float = 30.0,
         full_every: timedelta = FULL_EVERY,
+        pending_every: timedelta = PENDING_EVERY,
         wall: Callable[[], float] = time.time,
         mono: Callable[[], float] = time.monotonic,
         rng: Callable[[], float] = random.random,
@@ -86,6 +88,8 @@ class BackgroundChecker(QObject):
         self._prefs = prefs
         self.interval = float(interval_seconds)
         self.full_every = full_every
+        self.pending_every = pending_every
+        self.last_pending: datetime | None = None
         self._wall, self._mono, self._rng = wall, mono, rng
         self.tasks = TaskRunner(self)
         self.watcher = Watcher(records.load())
@@ -201,7 +205,8 @@ class BackgroundChecker(QObject):
         now = self.now()
         plan = plan_query(now, last_until=self.last_until, last_full=self.last_full,
                           oldest_pending=self.watcher.oldest_pending(), overlap=self.overlap,
-                          full_every=self.full_every, force_full=self._force_full)
+                          full_every=self.full_every, force_full=self._force_full,
+                          last_pending=self.last_pending, pending_every=self.pending_every)
         self._force_full = False
         factory = self._client_factory
 
@@ -238,6 +243,8 @@ class BackgroundChecker(QObject):
             events = self.watcher.apply_changes(messages, plan.since - plan.overlap, now)
         if truncated:
             self._force_full = True
+        if plan.covers_pending:
+            self.last_pending = now
         events += self.watcher.expiring(now)
         self.last_until = now if self.last_until is None else max(self.last_until, now)
         self.overlap = max(MIN_OVERLAP, overlap_for(self.watcher.lags()))

@@ -54,6 +54,7 @@ class WatchController(QObject):
         autostart: Autostart | None = None,
         notifier: Notifier | None = None,
         full_every: timedelta | None = None,
+        pending_every: timedelta | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -68,7 +69,11 @@ class WatchController(QObject):
         self.tray = TrayIcon(self)
         self.notifier = notifier or pick_notifier(self.tray.tray, self)
         self.notifier.clicked.connect(self.open_on)
-        extra = {"full_every": full_every} if full_every is not None else {}
+        extra: dict[str, Any] = {}
+        if full_every is not None:
+            extra["full_every"] = full_every
+        if pending_every is not None:
+            extra["pending_every"] = pending_every
         self.checker = BackgroundChecker(
             self._make_client, RecordStore("", None, memory_only=True), self._prefs,
             interval_seconds=interval_seconds or minutes * 60.0, heartbeat_seconds=heartbeat_seconds,
@@ -142,7 +147,7 @@ class WatchController(QObject):
         from quarantine_checker.core.watch import Watcher
 
         self.checker.watcher = Watcher(records.load())
-        self.checker.last_until = self.checker.last_full = None
+        self.checker.last_until = self.checker.last_full = self.checker.last_pending = None
         self.checker.start()
         self._first_sign_in_autostart()
         self.update_tray()

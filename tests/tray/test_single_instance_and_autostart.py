@@ -1,0 +1,109 @@
+"""Second launch hands over; start at login writes and removes its entry; settings and diagnostics."""
+
+from __future__ import annotations
+
+import os
+import plistlib
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import app_env
+
+from quarantine_checker.ui.autostart import (
+    Autostart,
+    desktop_entry_content,
+    desktop_entry_path,
+    launch_agent_content,
+    run_key_value,
+)
+
+
+def test_a_second_launch_brings_the_first_forward_and_exits(fake_bus, tmp_path):
+    env = app_env(tmp_path)
+    items = len(fake_bus.events("tray_item"))
+    first = subprocess.Popen([sys.executable, "-m", "quarantine_checker", "--demo"], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        fake_bus.wait_for("tray_item", timeout=30, count=items + 1)  # the first one is up, in the tray
+        started = time.monotonic()
+        second = subprocess.run([sys.executable, "-m", "quarantine_checker", "--demo"], env=env,
+                                capture_output=True, text=True, timeout=30)
+        took = time.monotonic() - started
+        assert second.returncode == 0, second.stderr
+        assert took < 10, "it handed over instead of starting a demo tenant, a sign-in and a checker"
+        log = Path(env["QC_DATA_DIR"]) / "logs" / "quarantine-checker.log"
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and "another launch asked to show the window" not in (
+                log.read_text() if log.exists() else ""):
+            time.sleep(0.1)
+        assert "another launch asked to show the window" in log.read_text()
+        assert first.poll() is None, "the first instance keeps running"
+        assert len(fake_bus.events("tray_item")) == items + 1, "no second tray icon"
+    finally:
+        first.terminate()
+        first.wait(10)
+
+
+def test_start_at_login_file_is_written_and_removed(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    auto = Autostart(platform="linux", command=["/opt/Quarantine Checker/qc", "--minimized"])
+    path = desktop_entry_path()
+    assert path == tmp_path / "cfg" / "autostart" / "quarantine-checker.desktop"
+    assert not auto.is_enabled()
+    auto.enable()
+    text = path.read_text()
+    assert auto.is_enabled()
+    assert 'Exec="/opt/Quarantine Checker/qc" --minimized' in text
+    assert "[Desktop Entry]" in text and "Type=Application" in text
+    auto.disable()
+    assert not path.exists() and not auto.is_enabled()
+    auto.disable()  # twice is fine
+
+
+def test_windows_and_macos_entries_content_only():
+    # Only the content can be checked on Linux CI: the registry and launchd don't exist here.
+    assert run_key_value([r"C:\Program Files\Quarantine Checker\qc.exe", "--minimized"]) == (
+        r'"C:\Program Files\Quarantine Checker\qc.exe" --minimized')
+    plist = plistlib.loads(launch_agent_content(["/Applications/QC.app/Contents/MacOS/qc", "--minimized"]))
+    assert plist["ProgramArguments"] == ["/Applications/QC.app/Contents/MacOS/qc", "--minimized"]
+    assert plist["RunAtLoad"] is True
+
+
+def test_desktop_entry_quotes_hostile_paths():
+    text = desktop_entry_content(["/home/a b/$HOME/`x`/100%/qc", "--minimized"])
+    exec_line = next(line for line in text.splitlines() if line.startswith("Exec="))
+    assert exec_line == 'Exec="/home/a b/\\$HOME/\\`x\\`/100%%/qc" --minimized'
+    assert "\n" not in exec_line
+
+
+@pytest.mark.skipif(not os.environ.get("DBUS_SESSION_BUS_ADDRESS"), reason="needs a session bus")
+def test_tray_menu_diagnostics_and_files_hold_no_mail_or_tokens(start_app, fake_bus, tenant, tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    tenant.add_message("alice@northwind.example", Subject="Salary review Q3",
+                       SenderAddress="hr@secret.example",
+                       QuarantineTypes="Phish", TagName="DefaultFullAccessPolicy",
+                       ReceivedTime=datetime.now(UTC) - timedelta(hours=1))
+    app = start_app(interval=2)
+    app.wait_for("signed_in", timeout=30)
+    app.wait_for("checked", lambda e: e["ok"], timeout=30)
+    app.send(cmd="state")
+    state = app.wait_for("state", timeout=10)
+    assert state["kind"] == "held" and state["count"] == 1
+    assert "1 message is waiting for you" in state["tooltip"]
+    assert any("Salary review Q3" in m for m in state["menu"]), "the latest held messages are in the menu"
+    assert {"Open Quarantine Checker", "Check now", "Pause notifications for 1 hour",
+            "Pause notifications until tomorrow", "Sign out", "Quit"} <= set(state["menu"])
+    diag = state["diagnostics"]
+    assert "Quarantine Checker" in diag and "PySide6" in diag and "checks:" in diag
+    for secret in ("Salary", "secret.example", "Bearer", "eyJ"):
+        assert secret not in diag
+    # What the app wrote to disk: settings and the "already told" record, never the mail itself.
+    written = [p for p in tmp_path.rglob("*") if p.is_file() and p.suffix in (".json", ".log")]
+    assert any(p.name.startswith("told-") for p in written)
+    for p in written:
+        text = p.read_text(errors="replace")
+        assert "Salary" not in text and "secret.example" not in text, p.name
