@@ -111,3 +111,33 @@ def test_a_clock_jump_triggers_an_immediate_check(start_app, fake_bus, tenant):
     app.send(cmd="jump", seconds=3600)
     check = app.wait_for("check", timeout=5)
     assert check["t"] - jumped < 3, "checked at once, not after the 30 s interval"
+
+
+def test_pause_from_the_tray_menu_silences_notifications(start_app, fake_bus, tenant):
+    app = start_app(interval=1)
+    _settled(app, tenant)
+    app.send(cmd="menu", text="Pause notifications for 1 hour")
+    assert app.wait_for("menu", timeout=5)["clicked"]
+    _held(tenant, subject="Paused one")
+    time.sleep(4)
+    assert not [e for e in fake_bus.events("notify") if "Paused one" in e["summary"]]
+    app.send(cmd="state")
+    state = app.wait_for("state", timeout=5)
+    assert "paused until" in state["tooltip"] and state["count"] == 1, "still counted, just not announced"
+    assert any(m.startswith("Resume notifications") for m in state["menu"])
+
+
+def test_settings_dialog_switches_start_at_login_and_interval(start_app, fake_bus, tenant, tmp_path):
+    app = start_app(interval=1)
+    _settled(app, tenant)
+    app.send(cmd="settings", start_at_login=True, minutes=7, off="held")
+    on = app.wait_for("settings", timeout=10)
+    assert on["ok"] and on["autostart_file"] and on["interval"] == 7 * 60
+    entry = (tmp_path / "xdg-config" / "autostart" / "quarantine-checker.desktop").read_text()
+    assert "--minimized" in entry
+    config = (tmp_path / "config" / "config.toml").read_text()
+    assert "check_interval_minutes = 7" in config
+    app.send(cmd="settings", start_at_login=False, minutes=7)
+    off = app.wait_for("settings", timeout=10)
+    assert off["ok"] and not off["autostart_file"]
+    assert not (tmp_path / "xdg-config" / "autostart" / "quarantine-checker.desktop").exists()

@@ -27,6 +27,7 @@ def main() -> int:
     from PySide6.QtCore import QObject, Signal
 
     from quarantine_checker import wiring
+    from quarantine_checker.core.watch import EventKind
     from quarantine_checker.ui.app import ensure_application
     from quarantine_checker.ui.main_window import MainWindow
     from quarantine_checker.ui.watch_controller import WatchController
@@ -65,6 +66,20 @@ def main() -> int:
             offset[0] += float(cmd["seconds"])
         elif cmd.get("cmd") == "quit":
             watch.quit()
+        elif cmd.get("cmd") == "menu":
+            emit(event="menu", clicked=watch.tray.trigger(cmd["text"]))
+        elif cmd.get("cmd") == "settings":
+            from quarantine_checker.ui.autostart import desktop_entry_path
+            from quarantine_checker.ui.settings_dialog import SettingsDialog
+
+            dialog = SettingsDialog(watch)
+            dialog.start_at_login.setChecked(bool(cmd["start_at_login"]))
+            dialog.categories[EventKind(cmd["off"])].setChecked(False) if cmd.get("off") else None
+            dialog.interval.setValue(int(cmd.get("minutes", 5)))
+            ok = dialog.apply()
+            emit(event="settings", ok=ok, autostart_file=desktop_entry_path().is_file(),
+                 interval=watch.checker.interval, copied=dialog.copy_diagnostics()[:40])
+            dialog.deleteLater()
         elif cmd.get("cmd") == "state":
             emit(event="state", tooltip=watch.tray.state.tooltip, kind=watch.tray.state.kind,
                  count=watch.tray.state.count, menu=watch.tray.menu_texts(),
