@@ -52,10 +52,16 @@ class SettingsDialog(QDialog):
         self.interval.setSuffix(self.tr(" min"))
         self.interval.setValue(clamp_interval_minutes(round(controller.checker.interval / 60)))
         self.interval.setAccessibleName(self.tr("Check every (minutes)"))
-        locked = "check_interval_minutes" in getattr(
-            controller.services.config, "sources", {}
-        ) and "locked" in str(controller.services.config.sources.get("check_interval_minutes", ""))
-        self.interval.setEnabled(not locked)
+        # IT pinned it (config notes say so when a later layer was ignored), or an environment variable
+        # sets it for this run: a saved value would not take effect, so don't pretend it can be changed.
+        config = controller.services.config
+        notes = " ".join(getattr(config, "notes", ()))
+        source = str(getattr(config, "sources", {}).get("check_interval_minutes", ""))
+        locked = "check_interval_minutes" in notes and "locked by IT" in notes
+        self.interval.setEnabled(not locked and not source.startswith("environment"))
+        if not self.interval.isEnabled():
+            hint = self.tr("Set by your IT department or the environment ({0}).").format(source)
+            self.interval.setToolTip(hint)
         form.addRow(self.tr("Check for held mail every"), self.interval)
         layout.addLayout(form)
 
