@@ -1,0 +1,171 @@
+"""The installer sources that can't be run here (Windows MSI, macOS bundle) are still checked here.
+
+- the WiX source is built into a real MSI by wixl (msitools) from a stand-in payload, and its tables
+  are read back: Start-menu entry, the deferred SYSTEM custom action that writes the IT settings, upgrades;
+- the program that custom action runs (packaging/windows/write_system_config.py) is plain Python: it
+  is run here and its file is read back by the app's own config loader;
+- the macOS entitlements parse as a plist; the .desktop file passes desktop-file-validate;
+- the bundle filter keeps what draws the icons and drops what it promises to drop.
+"""
+
+from __future__ import annotations
+
+import plistlib
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from quarantine_checker.config import load_config
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGING = ROOT / "packaging"
+sys.path.insert(0, str(PACKAGING))
+sys.path.insert(0, str(PACKAGING / "windows"))
+
+import slim  # noqa: E402
+import write_system_config  # noqa: E402
+
+CLIENT = "11111111-2222-3333-4444-555555555555"
+
+
+def _msi_table(msi: Path, table: str) -> list[list[str]]:
+    out = subprocess.run(["msiinfo", "export", str(msi), table], capture_output=True, text=True, check=True)
+    return [line.split("\t") for line in out.stdout.splitlines()[3:]]
+
+
+@pytest.fixture(scope="module")
+def msi(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not (shutil.which("wixl") and shutil.which("wixl-heat") and shutil.which("msiinfo")):
+        pytest.skip("wixl/msitools not installed (apt-get install wixl msitools; make test installs wixl)")
+    work = tmp_path_factory.mktemp("wix")
+    payload = work / "payload"
+    (payload / "_internal" / "PySide6").mkdir(parents=True)
+    for name in ("quarantine-checker.exe", "qc-write-config.exe", "_internal/python311.dll",
+                 "_internal/PySide6/Qt6Core.dll"):
+        (payload / name).write_bytes(b"MZ stand-in")
+    import make_icons
+
+    ico = work / "app.ico"
+    ico.write_bytes(make_icons.ico_bytes(make_icons.render_pngs(work / "png", (16, 32, 48))))
+    listing = "\n".join(str(p.relative_to(payload / "_internal")) for p in (payload / "_internal").rglob("*")
+                        if p.is_file())
+    heat = ["wixl-heat", "--prefix", "", "--directory-ref", "INTERNALDIR", "--component-group",
+            "InternalFiles", "--var", "var.InternalDir", "--win64"]
+    files = subprocess.run(heat, input=listing, capture_output=True, text=True, check=True).stdout
+    (work / "files.wxs").write_text(files, encoding="utf-8")
+    out = work / "QuarantineChecker.msi"
+    wxs = PACKAGING / "windows" / "quarantine-checker.wxs"
+    # wixl resolves sources relative to the working directory and refuses absolute paths.
+    res = subprocess.run(["wixl", "-a", "x64", "-D", "Win64=yes", "-D", "Version=1.2.3", "-D",
+                          "SourceDir=payload", "-D", "InternalDir=payload/_internal", "-D",
+                          f"IconFile={ico.name}", "-o", out.name, str(wxs), "files.wxs"],
+                         capture_output=True, text=True, check=False, cwd=work)
+    assert res.returncode == 0, res.stderr
+    return out
+
+
+def test_msi_installs_a_start_menu_entry_for_the_app(msi: Path) -> None:
+    shortcuts = _msi_table(msi, "Shortcut")
+    assert [(s[1], s[2], s[4]) for s in shortcuts] == [
+        ("ProgramMenuFolder", "Quarantine Checker", "[INSTALLDIR]quarantine-checker.exe")
+    ]
+    files = {row[2] for row in _msi_table(msi, "File")}
+    assert {"quarantine-checker.exe", "qc-write-config.exe", "python311.dll", "Qt6Core.dll"} <= files
+
+
+def test_msi_writes_it_settings_as_system_only_when_given(msi: Path) -> None:
+    (action,) = _msi_table(msi, "CustomAction")
+    name, kind, source, command = action[:4]
+    assert (name, source) == ("WriteSystemConfig", "ConfigWriterExe")
+    # 18 = run an installed exe, +1024 deferred (after files are there), +2048 as SYSTEM (ProgramData).
+    assert int(kind) == 18 + 1024 + 2048
+    for prop in ("[TENANT_ID]", "[CLIENT_ID]", "[HELPDESK]", "[LOCK_SETTINGS]", "[CONFIGDIR]config.toml"):
+        assert prop in command
+    sequence = {row[0]: row[1] for row in _msi_table(msi, "InstallExecuteSequence")}
+    assert sequence["WriteSystemConfig"] == "NOT REMOVE AND (TENANT_ID OR CLIENT_ID OR HELPDESK)"
+
+
+def test_msi_is_per_machine_and_upgrades_in_place(msi: Path) -> None:
+    props = {row[0]: row[1] for row in _msi_table(msi, "Property")}
+    assert props["ALLUSERS"] == "1"
+    assert props["ProductVersion"] == "1.2.3"
+    assert props["UpgradeCode"] == "{355D79F0-B24D-4D5B-8A37-6585B52407BE}"  # never change: upgrades need it
+    assert any(row[0] == props["UpgradeCode"] for row in _msi_table(msi, "Upgrade"))
+
+
+def test_installer_settings_are_read_back_by_the_app(tmp_path: Path) -> None:
+    out = tmp_path / "ProgramData" / "Quarantine Checker" / "config.toml"
+    helpdesk = 'IT "Service" Desk\\ ext. 1234'
+    code = write_system_config.main(["--out", str(out), "--tenant-id", " Contoso.COM ", "--client-id", CLIENT,
+                                     "--helpdesk", helpdesk, "--lock", "1"])
+    assert code == 0
+    config = load_config(env={}, user_file=tmp_path / "none.toml", system_file=out)
+    assert (config.tenant_id, config.client_id, config.helpdesk) == ("contoso.com", CLIENT, helpdesk)
+    assert tomllib.loads(out.read_text(encoding="utf-8"))["locked"] == ["client_id", "tenant_id"]
+
+    # An upgrade run without properties (the MSI skips the action) or with only one keeps the rest.
+    assert write_system_config.main(["--out", str(out), "--helpdesk", "Call 999"]) == 0
+    config = load_config(env={}, user_file=tmp_path / "none.toml", system_file=out)
+    assert (config.tenant_id, config.client_id, config.helpdesk) == ("contoso.com", CLIENT, "Call 999")
+
+
+def test_a_wrong_tenant_fails_the_installation_and_leaves_the_file_alone(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "config.toml"
+    assert write_system_config.main(["--out", str(out), "--tenant-id", "contoso.com"]) == 0
+    before = out.read_bytes()
+    assert write_system_config.main(["--out", str(out), "--tenant-id", "common"]) == 2
+    assert "isn't one organisation" in capsys.readouterr().err
+    assert write_system_config.main(["--out", str(out), "--client-id", "not-a-guid"]) == 2
+    assert out.read_bytes() == before
+
+
+def test_macos_entitlements_are_a_valid_plist_for_the_hardened_runtime() -> None:
+    data = plistlib.loads((PACKAGING / "macos" / "entitlements.plist").read_bytes())
+    assert data["com.apple.security.cs.disable-library-validation"] is True
+    assert data["com.apple.security.network.client"] is True
+    spec = (PACKAGING / "quarantine-checker.spec").read_text(encoding="utf-8")
+    assert '"LSUIElement": True' in spec  # tray-only on macOS: no Dock icon
+
+
+def test_desktop_entry_is_valid() -> None:
+    if not shutil.which("desktop-file-validate"):
+        pytest.skip("desktop-file-validate not installed (apt desktop-file-utils)")
+    res = subprocess.run(["desktop-file-validate", str(PACKAGING / "linux" / "quarantine-checker.desktop")],
+                         capture_output=True, text=True, check=False)
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+@pytest.mark.parametrize(
+    ("path", "kept"),
+    [
+        ("PySide6/Qt/plugins/iconengines/libqsvgicon.so", True),
+        ("PySide6/Qt/plugins/imageformats/libqsvg.so", True),
+        ("PySide6/Qt/lib/libQt6Svg.so.6", True),
+        ("PySide6/Qt/plugins/platforms/libqxcb.so", True),
+        ("PySide6/Qt/translations/qtbase_de.qm", True),
+        ("PySide6/Qt/translations/qtdeclarative_de.qm", False),
+        ("PySide6/Qt/plugins/platforms/libqwayland.so", False),
+        ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", False),
+        ("libgtk-3.so.0", False),
+        ("libQt6OpenGL.so.6", False),  # the top-level symlink goes with the library
+        ("PySide6\\Qt\\plugins\\imageformats\\qsvg.dll", True),
+        ("PySide6\\opengl32sw.dll", False),
+    ],
+)
+def test_bundle_filter_keeps_what_draws_icons_and_drops_the_rest(path: str, kept: bool) -> None:
+    assert slim.keep(path) is kept
+
+
+def test_bundle_carries_qt_lgpl_and_every_runtime_dependency_licence() -> None:
+    datas = slim.licence_datas(PACKAGING)
+    by_dir: dict[str, list[str]] = {}
+    for source, dest in datas:
+        assert Path(source).is_file(), source
+        by_dir.setdefault(dest, []).append(Path(source).name)
+    assert {"LGPL-3.0.txt", "GPL-3.0.txt", "Qt-NOTICE.txt"} <= set(by_dir["licenses/pyside6-essentials"])
+    for name in ("msal", "keyring", "requests", "cryptography", "certifi"):
+        assert by_dir.get(f"licenses/{name}"), f"no licence text for {name}"
