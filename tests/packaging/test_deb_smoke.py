@@ -100,7 +100,7 @@ def _wait_for_tray_item(log: Path, pid: int, timeout: float) -> dict | None:
 
 
 @pytest.fixture
-def deb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def deb(tmp_path_factory: pytest.TempPathFactory):
     reason = _skip_reason()
     if reason:
         pytest.skip(reason)
@@ -108,7 +108,8 @@ def deb(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     dist = tmp_path_factory.mktemp("dist")
     bundle = packaging_build.build_bundle(dist, work=ROOT / "build" / "pyinstaller-smoke")
-    return packaging_build.build_deb(bundle, dist, compression="zstd")
+    yield packaging_build.build_deb(bundle, dist, compression="zstd")
+    shutil.rmtree(dist, ignore_errors=True)  # ~200 MB; pytest would keep the last three runs' copies
 
 
 @pytest.fixture
