@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tray_helpers import app_env
 
 HERE = Path(__file__).resolve().parent
 ALICE = "alice@northwind.example"
@@ -128,16 +129,6 @@ class AppProcess:
             except (subprocess.TimeoutExpired, BrokenPipeError):
                 self.proc.kill()
         return self.proc.wait(5)
-
-
-def app_env(tmp: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env["QC_DATA_DIR"] = str(tmp / "data")
-    env["QC_CONFIG_DIR"] = str(tmp / "config")
-    env["XDG_CONFIG_HOME"] = str(tmp / "xdg-config")
-    env["QT_QPA_PLATFORM"] = "xcb"
-    env.pop("QT_QPA_PLATFORMTHEME", None)
-    return env
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import app_env
+from tray_helpers import app_env
 
 from quarantine_checker.ui.autostart import (
     Autostart,
