@@ -103,7 +103,7 @@ def build_services(config: AppConfig, *, demo: DemoTenant | None = None,
         base = base / DEMO_DATA_SUBDIR
     secret_store = store or SecretStore()
     storage = secret_store.self_test()
-    cache, status = open_token_cache(base, secret_store)
+    cache, status = open_token_cache(base, secret_store, checked=storage)  # one self-test per start
 
     def wipe() -> None:
         if status.persistent:

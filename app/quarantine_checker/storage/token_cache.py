@@ -28,7 +28,7 @@ from quarantine_checker.storage.encrypted_cache import (
     remove_file,
     remove_if_stale_lock,
 )
-from quarantine_checker.storage.keyring_facade import MSG_LOCKED, SecretStore
+from quarantine_checker.storage.keyring_facade import MSG_LOCKED, SecretStore, StorageStatus
 
 log = logging.getLogger(__name__)
 
@@ -77,12 +77,18 @@ class _RecoveringTokenCache(PersistedTokenCache):
             super().modify(credential_type, old_entry, new_key_value_pairs=new_key_value_pairs)
 
 
-def open_token_cache(data_dir: Path, store: SecretStore) -> tuple[msal.TokenCache, CacheStatus]:
+def open_token_cache(
+    data_dir: Path, store: SecretStore, *, checked: StorageStatus | None = None
+) -> tuple[msal.TokenCache, CacheStatus]:
     """The token cache to hand to MSAL, and whether it will survive a restart.
+
+    ``checked`` is the result of a ``store.self_test()`` the caller already ran (the composition root
+    does, to report the keyring); without it the store is tested here. Each self-test is a write, a read
+    and a delete over D-Bus (and may wake an unlock prompt), so a start-up runs it once, not twice.
 
     Blocks on the keyring (D-Bus), so call it off the UI thread.
     """
-    status = store.self_test()
+    status = checked if checked is not None else store.self_test()
     if not status.available:
         return _memory_only(status.reason, locked=status.reason == MSG_LOCKED)
     keys = data_key(data_dir, store)
