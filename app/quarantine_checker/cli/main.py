@@ -122,10 +122,10 @@ def _gui(args: argparse.Namespace) -> int:
     ensure_application()
     if hand_over():  # already running: it brings its window forward; don't start a second checker
         return ExitCode.OK
-    services = _services(args)
-    # No sign-in here: the window's session flow signs in (the demo one by itself) on its background
-    # helper, so the window appears at once and the UI thread never waits for the identity provider.
-    return run_gui(services, minimized=args.minimized)
+    # The services (MSAL, requests, the keyring self-test, the demo tenant) are built on the window's
+    # background helper once the window is on screen; the session flow then signs in there too. The UI
+    # thread never waits for the keyring or the identity provider.
+    return run_gui(lambda: _services(args), minimized=args.minimized, demo=args.demo)
 
 
 def _run(args: argparse.Namespace) -> int:

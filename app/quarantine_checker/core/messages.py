@@ -240,6 +240,7 @@ ACTION_TITLES: dict[str, str] = {
     "report_not_junk": "Couldn't report the message as not junk",
     "refresh": "Couldn't check your quarantine",
     "sign_in": "Couldn't sign you in",
+    "start": "Quarantine Checker couldn't start",
 }
 
 # Errors that already say it all in their title; an action title would only blur them.

@@ -1,4 +1,4 @@
-"""Start the desktop window: ``run_gui(services) -> exit code``.
+"""Start the desktop window: ``run_gui(services or a function building them) -> exit code``.
 
 Native style, the OS light/dark palette (Qt 6 follows the platform colour scheme by itself; we only
 avoid hard-coded colours), SVG icons for any DPI, translations from resources/i18n when present.
@@ -48,34 +48,35 @@ def _install_translators(app: QApplication) -> None:
     app._qc_translators = translators  # type: ignore[attr-defined]  # keep them alive
 
 
-def run_gui(services: Any, *, minimized: bool = False) -> int:
-    """Open the main window for ``services`` (wiring.Services) and run until Quit.
+def run_gui(services: Any, *, minimized: bool = False, demo: bool = False) -> int:
+    """Open the main window and run until Quit.
 
-    The tray controller keeps the app running in the tray when the window is closed (if there is a
-    tray) and checks in the background; ``minimized`` (start at login) starts in the tray only.
+    ``services`` is either a ``wiring.Services`` or a function that builds one. A function runs on the
+    window's background helper after the window has been painted (ui/startup.py), so a slow or locked
+    keyring, or the demo tenant starting, never keeps the window from appearing; ``demo`` titles the
+    window until then. The tray controller keeps the app running in the tray when the window is closed
+    (if there is a tray) and checks in the background; ``minimized`` (start at login) starts in the
+    tray only.
     """
     app = ensure_application()
-    from quarantine_checker.ui.main_window import MainWindow
     from quarantine_checker.ui.single_instance import SingleInstance, hand_over
-    from quarantine_checker.ui.watch_controller import WatchController
 
     single = SingleInstance(parent=app)
     if not single.listen() and hand_over(single.name):
-        close = getattr(services, "close", None)
-        if callable(close):
-            close()
+        if not callable(services):
+            close = getattr(services, "close", None)
+            if callable(close):
+                close()
         return 0  # another instance was already running and has brought its window forward
-    window = MainWindow(services)
-    watch = WatchController(window, services, minimized=minimized)
-    single.show_requested.connect(lambda: watch.open_on(""))
-    watch.start()
-    window.start()
+    from quarantine_checker.ui.startup import Startup
+
+    startup = Startup(services if callable(services) else lambda: services, minimized=minimized, demo=demo)
+    single.show_requested.connect(startup.open)
+    if callable(services):
+        startup.begin()
+    else:
+        startup.use(services)
     code = app.exec()
-    watch.shutdown()
     single.close()
-    window.tasks.cancel_all()
-    window.tasks.wait_for_done(5_000)
-    close = getattr(services, "close", None)  # stops an in-process demo tenant this run started
-    if callable(close):
-        close()
+    startup.shutdown()  # stops the checker and the helpers, then an in-process demo tenant this run started
     return int(code)

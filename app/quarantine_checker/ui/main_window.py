@@ -57,7 +57,10 @@ class MainWindow(QMainWindow):
     # Set by the tray controller: called on close; True means "kept running in the tray, don't quit".
     close_to_tray: Any = None
 
-    def __init__(self, services: Any, *, tasks: TaskRunner | None = None) -> None:
+    def __init__(self, services: Any = None, *, tasks: TaskRunner | None = None, demo: bool = False) -> None:
+        """``services`` may come later (``set_services``): the window then opens in a "starting" state,
+        so it is on screen before the keyring and the settings have been read. ``demo`` is the title's
+        hint until then."""
         super().__init__()
         self.services = services
         self.tasks = tasks or TaskRunner(self)
@@ -66,7 +69,7 @@ class MainWindow(QMainWindow):
         self._client_lock = threading.Lock()
         self.last_checked: datetime | None = None
         self.previews: dict[str, Any] = {}
-        self.demo = bool(getattr(services.config, "demo", False))
+        self.demo = demo
         self.setWindowTitle(self._title())
         self.setWindowIcon(icon("app"))
         self.setAccessibleName(self._title())
@@ -103,10 +106,36 @@ class MainWindow(QMainWindow):
         self._clock.timeout.connect(self._update_last_checked)
         self._clock.start()
         self._auto = QTimer(self)
-        minutes = int(getattr(services.config, "check_interval_minutes", 15) or 15)
-        self._auto.setInterval(max(1, minutes) * 60_000)
         self._auto.timeout.connect(self.refresh)
         self._build_shortcuts()
+        if services is None:
+            self.show_starting()
+        else:
+            self.set_services(services)
+
+    # --- start-up: the window first, the parts behind it when they are ready -----------------------------
+    def show_starting(self) -> None:
+        self.banners.hide_banner("start")
+        self.sign_in.show_starting(self.tr("Starting…"))
+        self.stack.setCurrentWidget(self.sign_in)
+
+    def show_start_failed(self, msg: Any, retry: Any) -> None:
+        """``msg`` is a core.messages.UserMessage: plain words, and the facts for IT behind a button."""
+        self.sign_in.show_starting(msg.title, busy=False)
+        self.stack.setCurrentWidget(self.sign_in)
+        self.banners.show_banner(
+            "start", BannerKind.ERROR, msg.title, msg.text, details=msg.details_for_it, retry=retry
+        )
+
+    def set_services(self, services: Any) -> None:
+        """The built ``wiring.Services`` (settings, keyring status, sign-in). Call ``start()`` next."""
+        self.services = services
+        self.banners.hide_banner("start")
+        self.demo = bool(getattr(services.config, "demo", False))
+        self.setWindowTitle(self._title())
+        self.setAccessibleName(self._title())
+        minutes = int(getattr(services.config, "check_interval_minutes", 15) or 15)
+        self._auto.setInterval(max(1, minutes) * 60_000)
         self._show_static_banners()
 
     # --- layout -------------------------------------------------

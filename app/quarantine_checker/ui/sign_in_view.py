@@ -131,6 +131,19 @@ class SignInView(QWidget):
         self._set_error("", "", "")
         self._set_waiting(True)
 
+    def show_starting(self, text: str, *, busy: bool = True) -> None:
+        """Before the app's parts are ready (settings, keyring): what is happening, nothing to press yet.
+
+        The session flow's ``show_idle``/``show_waiting`` bring the buttons back once it takes over."""
+        self._set_error("", "", "")
+        self._set_waiting(busy)
+        self.sign_in_button.setEnabled(False)
+        self.sign_in_button.setVisible(False)
+        self.cancel_button.setVisible(False)
+        self.change_org_button.setVisible(False)
+        self.waiting_text.setVisible(True)
+        set_plain(self.waiting_text, text)
+
     def show_error(self, title: str, text: str, details: str = "") -> None:
         self._set_waiting(False)
         self._set_error(title, text, details)
@@ -143,6 +156,7 @@ class SignInView(QWidget):
         return self.error_title.text()
 
     def _set_waiting(self, waiting: bool) -> None:
+        self.sign_in_button.setVisible(True)
         self.sign_in_button.setEnabled(not waiting)
         self.progress.setVisible(waiting)
         self.waiting_text.setVisible(waiting)
