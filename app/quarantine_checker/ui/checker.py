@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from quarantine_checker.core import errors
 from quarantine_checker.core.messages import user_message
@@ -107,6 +107,8 @@ class BackgroundChecker(QObject):
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
+        # Coarse timers (Qt's default) may fire up to 5 % early; a server's Retry-After is a floor.
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._due)
         self._heartbeat = QTimer(self)
         self._heartbeat.setInterval(max(50, int(heartbeat_seconds * 1000)))
