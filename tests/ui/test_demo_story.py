@@ -54,6 +54,30 @@ def test_demo_opens_on_the_story_and_the_invoice_can_be_asked_for(qtbot: Any, st
     assert status_of(window, seed.INVOICE_IDENTITY) != before
 
 
+def test_demo_opens_on_the_held_invoice_and_the_banner_names_it(qtbot: Any, story_window: Any) -> None:
+    window, _tenant = story_window
+    text = window.banners.banner("demo").text.text()
+    assert seed.INVOICE_SENDER in text and "Request release" in text
+    signed_in(qtbot, window)
+    # Newest first puts newer spam above the invoice; the demo selects it anyway, once.
+    assert window.list.proxy.proxy_row_of(seed.INVOICE_IDENTITY) > 0
+    assert [r.identity for r in window.list.selected_rows()] == [seed.INVOICE_IDENTITY]
+    qtbot.waitUntil(
+        lambda: window.details.row is not None and window.details.row.identity == seed.INVOICE_IDENTITY,
+        timeout=5_000,
+    )
+    assert window.details.why_title.text().startswith("Held")
+    assert window.details.actions.primary.text() == "Request release"
+    assert window.details.actions.primary.isEnabled()
+    # The sender checks arrive for the invoice without the user touching anything.
+    qtbot.waitUntil(lambda: seed.INVOICE_IDENTITY in window.actions.reports, timeout=10_000)
+
+    with qtbot.waitSignal(window.refreshed, timeout=10_000):
+        window.list.select_first()
+        window.refresh()
+    assert [r.identity for r in window.list.selected_rows()] != [seed.INVOICE_IDENTITY]  # only once
+
+
 def test_seeded_hostile_subject_and_rtl_name_are_literal(qtbot: Any, story_window: Any) -> None:
     window, _tenant = story_window
     signed_in(qtbot, window)

@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         self.last_checked: datetime | None = None
         self.previews: dict[str, Any] = {}
         self.demo = demo
+        self._guide_to_invoice = False  # demo: select the story's held invoice after the first listing
         self.setWindowTitle(self._title())
         self.setWindowIcon(icon("app"))
         self.setAccessibleName(self._title())
@@ -132,6 +133,7 @@ class MainWindow(QMainWindow):
         self.services = services
         self.banners.hide_banner("start")
         self.demo = bool(getattr(services.config, "demo", False))
+        self._guide_to_invoice = self.demo
         self.setWindowTitle(self._title())
         self.setAccessibleName(self._title())
         minutes = int(getattr(services.config, "check_interval_minutes", 15) or 15)
@@ -220,16 +222,21 @@ class MainWindow(QMainWindow):
     def _show_static_banners(self) -> None:
         if self.demo:
             # The demo keeps nothing on purpose; its banner says so instead of a keyring warning.
-            self.banners.show_banner(
-                "demo",
-                BannerKind.DEMO,
-                self.tr("DEMO — practice mailbox"),
-                self.tr(
-                    "This window shows a made-up organisation (Northwind) and its mail. Nothing here is "
-                    "real, and nothing you do here touches real mail."
-                ),
+            text = self.tr(
+                "This window shows a made-up organisation (Northwind) and its mail. Nothing here is "
+                "real, and nothing you do here touches real mail."
             )
-            if importlib.util.find_spec("quarantine_checker.demo.seed") is None:
+            story = importlib.util.find_spec("quarantine_checker.demo.seed") is not None
+            if story:
+                from quarantine_checker.demo.seed import INVOICE_SENDER
+
+                # A new user should find the story without reading docs: name the one message to try.
+                text += " " + self.tr(
+                    "Try it: the invoice from {0} was held by mistake — Request release asks IT to let it "
+                    "through."
+                ).format(INVOICE_SENDER)
+            self.banners.show_banner("demo", BannerKind.DEMO, self.tr("DEMO — practice mailbox"), text)
+            if not story:
                 # Say plainly what is missing rather than let an empty demo look like "all clear".
                 self.banners.show_banner(
                     "demo-story",
@@ -384,10 +391,25 @@ class MainWindow(QMainWindow):
         if pending_open and self.list.model.row_for(pending_open) is not None:
             self.list.clear_filters()
             self.list.select_identities([pending_open])
+        elif self._guide_to_invoice and self._select_demo_invoice():
+            pass
         elif not selected and rows:
             self.list.select_first()
+        self._guide_to_invoice = False
         self.listing_shown.emit(list(result.messages))
         self.refreshed.emit()
+
+    def _select_demo_invoice(self) -> bool:
+        """Demo only, once: the list is newest first, so the story's held invoice sits under newer spam.
+        Selecting it puts why it was held, the sender checks and "Request release" on screen."""
+        try:
+            from quarantine_checker.demo.seed import INVOICE_IDENTITY
+        except ImportError:  # a build without the demo story
+            return False
+        if self.list.model.row_for(INVOICE_IDENTITY) is None:
+            return False
+        self.list.clear_filters()
+        return self.list.select_identities([INVOICE_IDENTITY]) == 1
 
     def _refresh_failed(self, exc: BaseException) -> None:
         self._refresh_done()
