@@ -38,7 +38,9 @@ def _msi_table(msi: Path, table: str) -> list[list[str]]:
 
 
 @pytest.fixture(scope="module")
-def msi(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def msi(tmp_path_factory: pytest.TempPathFactory, qapp: object) -> Path:
+    # qapp: the icon renderer needs a Qt application; pytest-qt's (a QApplication) must be the one,
+    # or the GUI tests that run later in the same process find a bare QGuiApplication.
     if not (shutil.which("wixl") and shutil.which("wixl-heat") and shutil.which("msiinfo")):
         pytest.skip("wixl/msitools not installed (apt-get install wixl msitools; make test installs wixl)")
     work = tmp_path_factory.mktemp("wix")
