@@ -28,10 +28,13 @@ ICNS_TYPES = {"icp4": 16, "icp5": 32, "icp6": 64, "ic07": 128, "ic08": 256, "ic0
 def render_pngs(out_dir: Path, sizes: tuple[int, ...] = PNG_SIZES) -> dict[int, bytes]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
-    from PySide6.QtGui import QGuiApplication, QImage, QPainter
+    from PySide6.QtGui import QImage, QPainter
     from PySide6.QtSvg import QSvgRenderer
+    from PySide6.QtWidgets import QApplication
 
-    _app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
+    # A QApplication, not a bare QGuiApplication: when this runs inside a bigger process (the test
+    # suite), whatever application it creates is the one every later widget must live in.
+    _app = QApplication.instance() or QApplication(sys.argv[:1])
     renderer = QSvgRenderer(str(SVG))
     if not renderer.isValid():
         raise SystemExit(f"can't render {SVG}")
