@@ -261,7 +261,8 @@ class _TextExtractor(HTMLParser):
         self._anchor = None
         text = "".join(parts)
         self._record_link(text, href)
-        self._emit(f" [link: {defang(href)}]")
+        # The trailing space keeps the annotation apart from whatever text follows the anchor.
+        self._emit(f" [link: {defang(href)}] ")
 
     def finish(self) -> None:
         try:
