@@ -20,7 +20,6 @@ import base64
 import hashlib
 import html
 import json
-import re
 import secrets
 import socket
 import ssl
@@ -29,7 +28,6 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
@@ -38,6 +36,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from quarantine_checker.demo.directory import EXCHANGE_AUDIENCE, DemoUser, Directory
+from quarantine_checker.demo.idp.errors import IdpError, error_body
 from quarantine_checker.demo.tls import TlsMaterial
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -60,7 +59,6 @@ SECRET_PARAMS = frozenset(
 )
 REDACTED = "<redacted>"
 MAX_BODY_BYTES = 64 * 1024
-_AADSTS = re.compile(r"^AADSTS(\d+)")
 
 _signing_lock = threading.Lock()
 _signing_key: rsa.RSAPrivateKey | None = None
@@ -81,10 +79,6 @@ def _b64url(data: bytes) -> str:
 
 def _s256(verifier: str) -> str:
     return _b64url(hashlib.sha256(verifier.encode("ascii", "replace")).digest())
-
-
-def _entra_timestamp(now: float | None = None) -> str:
-    return datetime.fromtimestamp(now or time.time(), UTC).strftime("%Y-%m-%d %H:%M:%SZ")
 
 
 def is_loopback_redirect(uri: str) -> bool:
@@ -116,26 +110,6 @@ def guest_email(user: DemoUser) -> str | None:
 
 def is_guest(user: DemoUser) -> bool:
     return user.role == "guest" or "#EXT#" in user.upn.upper()
-
-
-class IdpError(Exception):
-    """An OAuth error the handler turns into an Entra-shaped JSON reply."""
-
-    def __init__(
-        self,
-        error: str,
-        description: str,
-        status: int = 400,
-        *,
-        suberror: str | None = None,
-        claims: str | None = None,
-    ) -> None:
-        super().__init__(description)
-        self.error = error
-        self.description = description
-        self.status = status
-        self.suberror = suberror
-        self.claims = claims
 
 
 @dataclass
@@ -918,25 +892,9 @@ class _Handler(BaseHTTPRequestHandler):
         )
 
     def _error_body(self, exc: IdpError) -> dict[str, Any]:
-        now = time.time()
-        stamp = _entra_timestamp(now)
-        match = _AADSTS.match(exc.description)
-        body: dict[str, Any] = {
-            "error": exc.error,
-            "error_description": f"{exc.description}\r\nTrace ID: {self._trace_id}\r\n"
-            f"Correlation ID: {self._correlation_id}\r\nTimestamp: {stamp}",
-            "error_codes": [int(match.group(1))] if match else [],
-            "timestamp": stamp,
-            "trace_id": self._trace_id,
-            "correlation_id": self._correlation_id,
-        }
-        if match:
-            body["error_uri"] = f"{self.idp.base_url}/error?code={match.group(1)}"
-        if exc.suberror:
-            body["suberror"] = exc.suberror
-        if exc.claims:
-            body["claims"] = exc.claims
-        return body
+        return error_body(
+            exc, trace_id=self._trace_id, correlation_id=self._correlation_id, base_url=self.idp.base_url
+        )
 
     def _send_error(self, exc: IdpError) -> None:
         self._send_json(exc.status, self._error_body(exc))

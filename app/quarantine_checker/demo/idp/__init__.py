@@ -1,0 +1,1 @@
+"""The demo tenant's OpenID Connect identity provider, split by what each module holds."""
