@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import json
 import secrets
 import socket
@@ -36,7 +35,15 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from quarantine_checker.demo.directory import EXCHANGE_AUDIENCE, DemoUser, Directory
+from quarantine_checker.demo.idp.accounts import guest_email, is_guest, sign_in_user
 from quarantine_checker.demo.idp.errors import IdpError, error_body
+from quarantine_checker.demo.idp.pages import (
+    device_account_page,
+    device_code_entry_page,
+    form_post_page,
+    picker_page,
+    signed_out_page,
+)
 from quarantine_checker.demo.tls import TlsMaterial
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -94,22 +101,6 @@ def is_loopback_redirect(uri: str) -> bool:
         and "@" not in parts.netloc
         and not parts.fragment
     )
-
-
-def guest_email(user: DemoUser) -> str | None:
-    """The home-tenant address of a B2B guest ("alice_contoso.com#EXT#@..." -> "alice@contoso.com")."""
-    if "#EXT#" not in user.upn.upper():
-        return None
-    for alias in user.aliases:
-        if "#EXT#" not in alias.upper():
-            return alias.lower()
-    local = user.upn[: user.upn.upper().index("#EXT#")]
-    name, sep, domain = local.rpartition("_")
-    return f"{name}@{domain}".lower() if sep and name and domain else None
-
-
-def is_guest(user: DemoUser) -> bool:
-    return user.role == "guest" or "#EXT#" in user.upn.upper()
 
 
 @dataclass
@@ -314,17 +305,7 @@ class IdentityProvider:
             return failure
 
     def _sign_in_user(self, upn_or_email: str) -> DemoUser:
-        wanted = (upn_or_email or "").strip().lower()
-        for user in list(self.directory.users.values()):
-            names = {user.upn.lower(), *(a.lower() for a in user.aliases)}
-            email = guest_email(user)
-            if email:
-                names.add(email)
-            if wanted in names:
-                if not user.can_sign_in:
-                    raise ValueError(f"{user.upn} cannot sign in (role {user.role})")
-                return user
-        raise ValueError(f"no demo user {upn_or_email!r}")
+        return sign_in_user(self.directory, upn_or_email)
 
     def _live_device_code_by_user_code(self, user_code: str) -> _DeviceCode | None:
         wanted = (user_code or "").strip().upper()
@@ -943,10 +924,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_json(200, self.idp._issue_device_code(params))
 
     def _logout(self, tenant: str, params: dict[str, str]) -> None:
-        self._send_html(
-            200,
-            _page("Signed out", "<p>You have signed out of the demo tenant. You can close this window.</p>"),
-        )
+        self._send_html(200, signed_out_page())
 
     def _authorize(self, tenant: str, params: dict[str, str]) -> None:
         idp = self.idp
@@ -1006,20 +984,10 @@ class _Handler(BaseHTTPRequestHandler):
         redirect_uri = params["redirect_uri"]
         if params.get("response_mode") == "form_post":
             nonce = secrets.token_urlsafe(12)
-            fields = "".join(
-                f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
-                for k, v in answer.items()
-            )
-            body = (
-                f'<form method="post" action="{html.escape(redirect_uri)}" id="auto">{fields}'
-                "<noscript><p>Script is disabled. Select Continue to return to the application.</p>"
-                '<button type="submit">Continue</button></noscript></form>'
-                f'<script nonce="{nonce}">document.getElementById("auto").submit();</script>'
-            )
             # form-action must allow the loopback listener, whatever port the app picked.
             return self._send_html(
                 200,
-                _page("Working...", body),
+                form_post_page(redirect_uri, answer, nonce),
                 script_nonce=nonce,
                 form_targets="http://localhost:* http://127.0.0.1:*",
             )
@@ -1030,48 +998,22 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _picker(self, tenant: str, request_id: str) -> None:
         idp = self.idp
-        action = html.escape(f"/{tenant}/oauth2/v2.0/authorize/choose")
-        hidden = f'<input type="hidden" name="request_id" value="{html.escape(request_id)}">'
-        buttons = "".join(
-            f'<button type="submit" name="upn" value="{html.escape(u.upn)}">'
-            f"<strong>{html.escape(u.display_name)}</strong><br><small>{html.escape(u.upn)}"
-            f"{' (guest)' if is_guest(u) else ''}</small></button>"
-            for u in idp.directory.sign_in_users()
-        )
-        body = (
-            f"<p>Choose the demo account to sign in with. No password is needed: this is a local demo "
-            f'tenant and nothing leaves this computer.</p><form method="post" action="{action}">'
-            f'{hidden}{buttons}<button type="submit" name="cancel" value="1" class="cancel">Cancel'
-            "</button></form>"
-        )
-        self._send_html(200, _page(f"Sign in to the {idp.tenant_title} demo tenant", body))
+        action = f"/{tenant}/oauth2/v2.0/authorize/choose"
+        self._send_html(200, picker_page(idp.tenant_title, action, request_id, idp.directory.sign_in_users()))
 
     def _device_page(self, params: dict[str, str]) -> None:
         idp = self.idp
         user_code = params.get("user_code", "").strip()
         if not user_code:
-            body = (
-                '<form method="get" action="/device"><label>Code <input name="user_code" '
-                'autocomplete="off" maxlength="16"></label><button type="submit">Next</button></form>'
-            )
-            return self._send_html(200, _page("Enter the code shown by the app", body))
+            return self._send_html(200, device_code_entry_page())
         with idp._lock:
             known = idp._live_device_code_by_user_code(user_code) is not None
         if not known:
             return self._send(404, b"unknown or expired code", "text/plain; charset=utf-8")
         upn = params.get("upn") or idp.default_user
         if not upn:
-            links = "".join(
-                f'<li><a href="/device?{html.escape(urlencode({"user_code": user_code, "upn": u.upn}))}">'
-                f"{html.escape(u.display_name)} ({html.escape(u.upn)})</a></li>"
-                for u in idp.directory.sign_in_users()
-            )
             return self._send_html(
-                200,
-                _page(
-                    f"Sign in to the {idp.tenant_title} demo tenant",
-                    f"<p>Choose an account:</p><ul>{links}</ul>",
-                ),
+                200, device_account_page(idp.tenant_title, user_code, idp.directory.sign_in_users())
             )
         try:
             idp.approve_device_code(user_code, upn)
@@ -1080,16 +1022,3 @@ class _Handler(BaseHTTPRequestHandler):
         except KeyError:
             return self._send(404, b"unknown or expired code", "text/plain; charset=utf-8")
         self._send(200, b"approved", "text/plain; charset=utf-8")
-
-
-def _page(title: str, body: str) -> str:
-    """A minimal page; ``title`` is escaped here, ``body`` must already be safe HTML."""
-    return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(title)}</title><style>"
-        "body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}"
-        "button{display:block;width:100%;text-align:left;margin:.5rem 0;padding:.75rem;font-size:1rem}"
-        "button.cancel{text-align:center}"
-        f"</style></head><body><h1>{html.escape(title)}</h1>{body}</body></html>"
-    )
