@@ -16,8 +16,6 @@ replaces secret values with ``<redacted>``.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import secrets
 import socket
@@ -31,11 +29,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
-import jwt
-from cryptography.hazmat.primitives.asymmetric import rsa
-
-from quarantine_checker.demo.directory import EXCHANGE_AUDIENCE, DemoUser, Directory
-from quarantine_checker.demo.idp.accounts import guest_email, is_guest, sign_in_user
+from quarantine_checker.demo.directory import DemoUser, Directory
+from quarantine_checker.demo.idp.accounts import sign_in_user
 from quarantine_checker.demo.idp.errors import IdpError, error_body
 from quarantine_checker.demo.idp.pages import (
     device_account_page,
@@ -44,11 +39,10 @@ from quarantine_checker.demo.idp.pages import (
     picker_page,
     signed_out_page,
 )
+from quarantine_checker.demo.idp.tokens import jwks, resource_for, s256, token_response
 from quarantine_checker.demo.tls import TlsMaterial
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
-GRAPH_AUDIENCE = "https://graph.microsoft.com"
-OIDC_SCOPES = frozenset({"openid", "profile", "offline_access", "email"})
 # Values that must never reach request_log (they are bearer secrets or one-time credentials).
 SECRET_PARAMS = frozenset(
     {
@@ -66,26 +60,6 @@ SECRET_PARAMS = frozenset(
 )
 REDACTED = "<redacted>"
 MAX_BODY_BYTES = 64 * 1024
-
-_signing_lock = threading.Lock()
-_signing_key: rsa.RSAPrivateKey | None = None
-
-
-def _id_token_key() -> rsa.RSAPrivateKey:
-    # One RSA key per process: generating 2048-bit keys per test would cost more than the tests.
-    global _signing_key
-    with _signing_lock:
-        if _signing_key is None:
-            _signing_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        return _signing_key
-
-
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _s256(verifier: str) -> str:
-    return _b64url(hashlib.sha256(verifier.encode("ascii", "replace")).digest())
 
 
 def is_loopback_redirect(uri: str) -> bool:
@@ -334,75 +308,8 @@ class IdentityProvider:
             else self.access_token_lifetime
         )
 
-    def _resource_for(self, scope: str) -> tuple[str, str, list[str]]:
-        """(audience, scp claim, granted scope strings) for a request's scope parameter."""
-        resources: dict[str, list[str]] = {}
-        for item in scope.split():
-            if item in OIDC_SCOPES:
-                continue
-            if "/" in item:
-                resource, _, permission = item.rpartition("/")
-            else:
-                resource, permission = GRAPH_AUDIENCE, item
-            resources.setdefault(resource.rstrip("/"), []).append(permission)
-        if len(resources) > 1:
-            raise IdpError(
-                "invalid_scope",
-                "AADSTS28000: Provided value for the input parameter scope "
-                "is not valid because it contains more than one resource.",
-            )
-        if not resources:
-            return GRAPH_AUDIENCE, "User.Read", [f"{GRAPH_AUDIENCE}/User.Read"]
-        audience, permissions = next(iter(resources.items()))
-        granted: list[str] = []
-        scp: list[str] = []
-        for permission in permissions:
-            if permission == ".default":
-                # Entra expands .default into the app's configured permissions and echoes .default,
-                # which MSAL needs to find the cached token again for the same request.
-                expanded = "Exchange.Manage" if audience == EXCHANGE_AUDIENCE else "user_impersonation"
-                scp.append(expanded)
-                granted += [f"{audience}/{expanded}", f"{audience}/.default"]
-            else:
-                scp.append(permission)
-                granted.append(f"{audience}/{permission}")
-        return audience, " ".join(dict.fromkeys(scp)), list(dict.fromkeys(granted))
-
-    def _id_token(self, user: DemoUser, client_id: str, nonce: str | None, now: float) -> str:
-        sub = _b64url(hashlib.sha256(f"{user.object_id}:{client_id}".encode()).digest())
-        claims: dict[str, Any] = {
-            "ver": "2.0",
-            "iss": self.issuer,
-            "sub": sub,
-            "aud": client_id,
-            "iat": int(now),
-            "nbf": int(now),
-            "exp": int(now) + 3600,
-            "tid": self.directory.tenant_id,
-            "oid": user.object_id,
-            "name": user.display_name,
-            "preferred_username": user.upn,
-            "upn": user.upn,
-            "email": user.primary_smtp,
-        }
-        if is_guest(user):
-            home = guest_email(user) or user.upn
-            claims["preferred_username"] = home
-            claims["email"] = home
-            home_domain = home.rpartition("@")[2]
-            claims["idp"] = f"https://sts.windows.net/{uuid.uuid5(uuid.NAMESPACE_DNS, home_domain)}/"
-        if nonce:
-            claims["nonce"] = nonce
-        return jwt.encode(claims, _id_token_key(), algorithm="RS256", headers={"kid": self._kid()})
-
-    def _kid(self) -> str:
-        numbers = _id_token_key().public_key().public_numbers()
-        return _b64url(hashlib.sha256(str(numbers.n).encode()).digest())[:16]
-
     def jwks(self) -> dict[str, Any]:
-        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(_id_token_key().public_key()))
-        jwk.update({"kid": self._kid(), "use": "sig", "alg": "RS256"})
-        return {"keys": [jwk]}
+        return jwks()
 
     def _token_response(
         self,
@@ -414,28 +321,17 @@ class IdentityProvider:
         want_client_info: bool,
         always_refresh: bool = False,
     ) -> dict[str, Any]:
-        user = self.directory.user(upn)
-        audience, scp, granted = self._resource_for(scope)
-        requested = set(scope.split())
-        lifetime = self._lifetime()
-        now = time.time()
-        body: dict[str, Any] = {
-            "token_type": "Bearer",
-            "scope": " ".join(granted),
-            "expires_in": lifetime,
-            "ext_expires_in": lifetime,
-            "access_token": self.directory.issue_access_token(
-                user.upn, audience=audience, lifetime=lifetime, scope=scp
-            ),
-        }
-        if "offline_access" in requested or always_refresh:
-            body["refresh_token"] = self.directory.issue_refresh_token(user.upn, client_id, scope)
-        if "openid" in requested:
-            body["id_token"] = self._id_token(user, client_id, nonce, now)
-        if want_client_info:
-            info = {"uid": user.object_id, "utid": self.directory.tenant_id}
-            body["client_info"] = _b64url(json.dumps(info, separators=(",", ":")).encode())
-        return body
+        return token_response(
+            self.directory,
+            self.issuer,
+            upn,
+            client_id,
+            scope,
+            lifetime=self._lifetime(),
+            nonce=nonce,
+            want_client_info=want_client_info,
+            always_refresh=always_refresh,
+        )
 
     # --- authorize ---------------------------------------------------------------------------------
     def _validate_authorize(self, params: dict[str, str]) -> None:
@@ -470,7 +366,7 @@ class IdentityProvider:
                 "invalid_request",
                 "AADSTS900144: The request body must contain the following parameter: 'scope'.",
             )
-        self._resource_for(params["scope"])
+        resource_for(params["scope"])
 
     def _choose_user(self, params: dict[str, str]) -> DemoUser | None:
         hint = params.get("login_hint")
@@ -531,7 +427,7 @@ class IdentityProvider:
                 "AADSTS50148: The redirect_uri does not match the one used in the authorization request.",
             )
         verifier = form.get("code_verifier", "")
-        if not verifier or not secrets.compare_digest(_s256(verifier), entry.code_challenge):
+        if not verifier or not secrets.compare_digest(s256(verifier), entry.code_challenge):
             raise IdpError(
                 "invalid_grant",
                 "AADSTS501481: The Code_Verifier does not match the "
@@ -599,7 +495,7 @@ class IdentityProvider:
                 "invalid_request",
                 "AADSTS900144: The request body must contain the following parameter: 'scope'.",
             )
-        self._resource_for(scope)
+        resource_for(scope)
         now = time.time()
         with self._lock:
             self._device_codes = {k: v for k, v in self._device_codes.items() if v.expires_at > now}
