@@ -132,20 +132,22 @@ def list_messages(ctx: Context) -> ExitCode:
 
 
 def resolve(ctx: Context, wanted: list[str]) -> list[str]:
-    """Full message IDs for what was typed: a full ID, or a unique prefix of at least 6 characters."""
+    """Full message IDs for what was typed: a full ID, or a unique prefix of at least 6 characters.
+
+    Both are looked up in the user's own listing (MyItems, filtered to their addresses): a full ID
+    typed or pasted from elsewhere must not reach Release/Preview/Delete unless it is their own mail.
+    """
     out: list[str] = []
     listed: list[str] | None = None
     for raw in wanted:
         item = raw.strip()
-        if "\\" in item and len(item) > 40:
-            out.append(item)
-            continue
         if len(item) < 6:
             raise UsageError(f"'{output.clean(item, limit=40)}' is too short: give at least 6 characters "
                              "of the ID shown by 'list'.")
         if listed is None:
             listed = [m.identity for m in ctx.services.exchange_client().list_messages().messages]
-        matches = [i for i in listed if i.lower().startswith(item.lower())]
+        exact = [i for i in listed if i.lower() == item.lower()]
+        matches = exact or [i for i in listed if i.lower().startswith(item.lower())]
         if len(matches) != 1:
             problem = "matches no held message" if not matches else "matches more than one message"
             raise UsageError(f"'{output.clean(item, limit=40)}' {problem}.")
