@@ -31,6 +31,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 from quarantine_checker.demo.directory import DemoUser, Directory
 from quarantine_checker.demo.idp.accounts import sign_in_user
+from quarantine_checker.demo.idp.discovery import instance_metadata, openid_configuration, tenant_known
 from quarantine_checker.demo.idp.errors import IdpError, error_body
 from quarantine_checker.demo.idp.pages import (
     device_account_page,
@@ -39,10 +40,12 @@ from quarantine_checker.demo.idp.pages import (
     picker_page,
     signed_out_page,
 )
-from quarantine_checker.demo.idp.tokens import jwks, resource_for, s256, token_response
+from quarantine_checker.demo.idp.tokens import DEVICE_CODE_GRANT, jwks, resource_for, s256, token_response
+from quarantine_checker.demo.idp.validation import check_client, is_loopback_redirect, validate_authorize
 from quarantine_checker.demo.tls import TlsMaterial
 
-DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+__all__ = ["IdentityProvider", "IdpError", "is_loopback_redirect"]
+
 # Values that must never reach request_log (they are bearer secrets or one-time credentials).
 SECRET_PARAMS = frozenset(
     {
@@ -60,21 +63,6 @@ SECRET_PARAMS = frozenset(
 )
 REDACTED = "<redacted>"
 MAX_BODY_BYTES = 64 * 1024
-
-
-def is_loopback_redirect(uri: str) -> bool:
-    """RFC 8252 loopback redirect: plain http to localhost/127.0.0.1, any port, no userinfo/fragment."""
-    try:
-        parts = urlsplit(uri)
-        _ = parts.port  # raises ValueError on a non-numeric port
-    except ValueError:
-        return False
-    return (
-        parts.scheme == "http"
-        and parts.hostname in ("localhost", "127.0.0.1")
-        and "@" not in parts.netloc
-        and not parts.fragment
-    )
 
 
 @dataclass
@@ -290,16 +278,7 @@ class IdentityProvider:
         return None
 
     def _check_client(self, client_id: str | None) -> None:
-        if client_id != self.directory.client_id:
-            raise IdpError(
-                "invalid_client" if client_id else "invalid_request",
-                f"AADSTS700016: Application with identifier '{(client_id or '')[:80]}' was not found "
-                f"in the directory '{self.directory.domain}'. This can happen if the application has "
-                "not been installed by the administrator of the tenant or consented to by any user in "
-                "the tenant. You may have sent your authentication request to the wrong tenant."
-                if client_id
-                else "AADSTS900144: The request body must contain the following parameter: 'client_id'.",
-            )
+        check_client(self.directory, client_id)
 
     def _lifetime(self) -> int:
         return (
@@ -335,38 +314,7 @@ class IdentityProvider:
 
     # --- authorize ---------------------------------------------------------------------------------
     def _validate_authorize(self, params: dict[str, str]) -> None:
-        self._check_client(params.get("client_id"))
-        redirect_uri = params.get("redirect_uri", "")
-        if not is_loopback_redirect(redirect_uri):
-            raise IdpError(
-                "invalid_request",
-                "AADSTS50011: The redirect URI specified in the request does "
-                "not match the redirect URIs configured for the application. Only loopback "
-                "http://localhost redirect URIs are registered for this public client.",
-            )
-        if params.get("response_type") != "code":
-            raise IdpError(
-                "unsupported_response_type",
-                "AADSTS700054: response_type must be 'code' for this application.",
-            )
-        if params.get("response_mode", "query") not in ("query", "form_post"):
-            raise IdpError("invalid_request", "AADSTS900144: response_mode must be query or form_post.")
-        if not params.get("code_challenge"):
-            raise IdpError(
-                "invalid_request",
-                "AADSTS9002325: Proof Key for Code Exchange is required for this public client.",
-            )
-        if params.get("code_challenge_method") != "S256":
-            raise IdpError(
-                "invalid_request",
-                "AADSTS5000751: The code_challenge_method is not supported. Supported values: S256.",
-            )
-        if not params.get("scope", "").strip():
-            raise IdpError(
-                "invalid_request",
-                "AADSTS900144: The request body must contain the following parameter: 'scope'.",
-            )
-        resource_for(params["scope"])
+        validate_authorize(self.directory, params)
 
     def _choose_user(self, params: dict[str, str]) -> DemoUser | None:
         hint = params.get("login_hint")
@@ -544,55 +492,13 @@ class IdentityProvider:
         return handler(form)
 
     def _discovery(self, tenant: str) -> dict[str, Any]:
-        root = f"{self.base_url}/{tenant}"
-        return {
-            "issuer": self.issuer,
-            "authorization_endpoint": f"{root}/oauth2/v2.0/authorize",
-            "token_endpoint": f"{root}/oauth2/v2.0/token",
-            "device_authorization_endpoint": f"{root}/oauth2/v2.0/devicecode",
-            "end_session_endpoint": f"{root}/oauth2/v2.0/logout",
-            "jwks_uri": f"{root}/discovery/v2.0/keys",
-            "response_types_supported": ["code"],
-            "response_modes_supported": ["query", "form_post"],
-            "grant_types_supported": ["authorization_code", "refresh_token", DEVICE_CODE_GRANT],
-            "code_challenge_methods_supported": ["S256"],
-            "scopes_supported": ["openid", "profile", "email", "offline_access"],
-            "subject_types_supported": ["pairwise"],
-            "id_token_signing_alg_values_supported": ["RS256"],
-            "token_endpoint_auth_methods_supported": ["none"],
-            "claims_supported": [
-                "sub",
-                "iss",
-                "aud",
-                "exp",
-                "iat",
-                "nonce",
-                "tid",
-                "oid",
-                "name",
-                "preferred_username",
-                "upn",
-                "email",
-            ],
-            "tenant_region_scope": "EU",
-            "cloud_instance_name": "northwind.example",
-        }
+        return openid_configuration(self.base_url, tenant, self.issuer)
 
     def _instance_metadata(self) -> dict[str, Any]:
-        host = f"{self.host}:{self.port}"
-        return {
-            "tenant_discovery_endpoint": f"{self.authority}/v2.0/.well-known/openid-configuration",
-            "api-version": "1.1",
-            "metadata": [{"preferred_network": host, "preferred_cache": host, "aliases": [host]}],
-        }
+        return instance_metadata(self.host, self.port, self.authority)
 
     def _tenant_known(self, tenant: str) -> bool:
-        return tenant.lower() in {
-            self.directory.tenant_id.lower(),
-            self.directory.domain.lower(),
-            "organizations",
-            "common",
-        }
+        return tenant_known(self.directory, tenant)
 
     @property
     def tenant_title(self) -> str:

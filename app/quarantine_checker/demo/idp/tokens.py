@@ -22,6 +22,7 @@ from quarantine_checker.demo.directory import EXCHANGE_AUDIENCE, DemoUser, Direc
 from quarantine_checker.demo.idp.accounts import guest_email, is_guest
 from quarantine_checker.demo.idp.errors import IdpError
 
+DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 GRAPH_AUDIENCE = "https://graph.microsoft.com"
 OIDC_SCOPES = frozenset({"openid", "profile", "offline_access", "email"})
 
