@@ -28,6 +28,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QIcon
 
 from quarantine_checker.ui.icons import icon
+from quarantine_checker.ui.plain_text import plain_tooltip
 
 COL_SENDER, COL_SUBJECT, COL_REASON, COL_RECEIVED, COL_EXPIRES, COL_STATUS = range(6)
 COLUMN_COUNT = 6
@@ -105,9 +106,10 @@ class MessageTableModel(QAbstractTableModel):
                 return row.error
             return row.cells[col]
         if role == Qt.ItemDataRole.ToolTipRole:
+            # Only for the hovered cell, so escaping here costs nothing while scrolling.
             if col == COL_SENDER:
-                return row.sender_tooltip or row.cells[col]
-            return row.cells[col]
+                return plain_tooltip(row.sender_tooltip or row.cells[col])
+            return plain_tooltip(row.cells[col])
         if role == Qt.ItemDataRole.DecorationRole and col == COL_STATUS:
             return self._icon(row)
         if role == Qt.ItemDataRole.AccessibleTextRole:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from PySide6 import QtGui
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSizePolicy, QWidget
@@ -36,6 +37,17 @@ def visible(text: object, *, single_line: bool = True, limit: int | None = SINGL
         s = s[:limit] + "…"
     s = _LINE_BREAKS.sub(" ", s) if single_line else s.replace("\r\n", "\n").replace("\r", "\n")
     return _INVISIBLE.sub(_marker, s)
+
+
+def plain_tooltip(text: str) -> str:
+    """``text`` for a tooltip, shown literally.
+
+    Tooltips have no plain-text switch: QToolTip renders anything ``Qt.mightBeRichText`` accepts as
+    HTML (so a subject ``<img src="file:///…">`` would load a local file, and ``<span style=…>``
+    could hide or restyle words). Such text is escaped into rich text that displays the characters.
+    """
+    rich = QtGui.Qt.mightBeRichText(text)  # the QtGui half of the Qt namespace holds these two
+    return QtGui.Qt.convertFromPlainText(text) if rich else text
 
 
 def has_hidden_characters(text: object) -> bool:
