@@ -59,7 +59,10 @@ def run_gui(services: Any, *, minimized: bool = False, demo: bool = False) -> in
     tray only.
     """
     app = ensure_application()
+    from quarantine_checker.ui import crash_guard
     from quarantine_checker.ui.single_instance import SingleInstance, hand_over
+
+    crash_guard.install()  # a bug in a slot: plain words and "Copy details for IT", no traceback
 
     single = SingleInstance(parent=app)
     if not single.listen() and hand_over(single.name):
