@@ -11,6 +11,8 @@ import logging
 import signal
 import sys
 import threading
+import traceback
+from pathlib import Path
 from typing import Any
 
 from .exit_codes import ExitCode
@@ -178,7 +180,7 @@ def _run(args: argparse.Namespace) -> int:
         from quarantine_checker.core.errors import QuarantineCheckerError
 
         if not isinstance(exc, QuarantineCheckerError):
-            logging.getLogger(__name__).exception("unexpected error in %s", args.command)
+            _log_unexpected(exc, args.command)
         if ctx is None:
             ctx = Context.__new__(Context)
             ctx.json, ctx.out, ctx.err = json_out, sys.stdout, sys.stderr
@@ -186,6 +188,16 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         if services is not None:
             services.close()
+
+
+def _log_unexpected(exc: BaseException, command: str | None) -> None:
+    """Class and code locations only: an unexpected exception's message (and so a traceback) may quote
+    a subject, an address or a server reply, and the log file and --verbose must never carry mail."""
+    tb = traceback.extract_tb(exc.__traceback__)
+    frames = [f"{Path(f.filename).name}:{f.lineno} in {f.name}" for f in tb]
+    log = logging.getLogger(__name__)
+    log.error("unexpected %s in %s at %s", type(exc).__name__, command, frames[-1] if frames else "?")
+    log.debug("call stack: %s", " <- ".join(reversed(frames)))
 
 
 def _action_for(command: str | None) -> str | None:
