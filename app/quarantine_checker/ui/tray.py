@@ -143,7 +143,9 @@ class TrayIcon(QObject):
         self.menu.clear()
         s = self.state
         self._add(self.tr("Open Quarantine Checker"), lambda: self.open_requested.emit(""))
-        self._add(self.tr("Check now"), self.check_requested.emit, enabled=s.signed_in)
+        # A greyed-out entry must say why: menus show no tooltips, so the reason goes in the label.
+        self._add(self.tr("Check now") if s.signed_in else self.tr("Check now (sign in first)"),
+                  self.check_requested.emit, enabled=s.signed_in)
         if s.latest:
             self.menu.addSeparator()
             header = self.menu.addAction(self.tr("Waiting for you:"))
@@ -162,7 +164,8 @@ class TrayIcon(QObject):
             self._add(self.tr("Pause notifications until tomorrow"),
                       lambda: self.pause_requested.emit("tomorrow"))
         self._add(self.tr("Settings…"), self.settings_requested.emit)
-        self._add(self.tr("Sign out"), self.sign_out_requested.emit, enabled=s.signed_in)
+        self._add(self.tr("Sign out") if s.signed_in else self.tr("Sign out (not signed in)"),
+                  self.sign_out_requested.emit, enabled=s.signed_in)
         self.menu.addSeparator()
         self._add(self.tr("Quit"), self.quit_requested.emit)
 
