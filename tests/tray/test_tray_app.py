@@ -133,6 +133,8 @@ def test_settings_dialog_switches_start_at_login_and_interval(start_app, fake_bu
     app.send(cmd="settings", start_at_login=True, minutes=7, off="held")
     on = app.wait_for("settings", timeout=10)
     assert on["ok"] and on["autostart_file"] and on["interval"] == 7 * 60
+    # Nothing is muted yet, so "Unmute all" is disabled — and, like every disabled button, says why.
+    assert on["disabled_without_reason"] == []
     entry = (tmp_path / "xdg-config" / "autostart" / "quarantine-checker.desktop").read_text()
     assert "--minimized" in entry
     config = (tmp_path / "config" / "config.toml").read_text()

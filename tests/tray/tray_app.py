@@ -69,6 +69,8 @@ def main() -> int:
         elif cmd.get("cmd") == "menu":
             emit(event="menu", clicked=watch.tray.trigger(cmd["text"]))
         elif cmd.get("cmd") == "settings":
+            from PySide6.QtWidgets import QPushButton
+
             from quarantine_checker.ui.autostart import desktop_entry_path
             from quarantine_checker.ui.settings_dialog import SettingsDialog
 
@@ -78,7 +80,9 @@ def main() -> int:
             dialog.interval.setValue(int(cmd.get("minutes", 5)))
             ok = dialog.apply()
             emit(event="settings", ok=ok, autostart_file=desktop_entry_path().is_file(),
-                 interval=watch.checker.interval, copied=dialog.copy_diagnostics()[:40])
+                 interval=watch.checker.interval, copied=dialog.copy_diagnostics()[:40],
+                 disabled_without_reason=[b.text() for b in dialog.findChildren(QPushButton)
+                                          if not b.isEnabled() and not b.toolTip()])
             dialog.deleteLater()
         elif cmd.get("cmd") == "state":
             emit(event="state", tooltip=watch.tray.state.tooltip, kind=watch.tray.state.kind,

@@ -25,6 +25,7 @@ from quarantine_checker.core.schedule import (
     clamp_interval_minutes,
 )
 from quarantine_checker.core.watch import EventKind
+from quarantine_checker.ui.plain_text import plain_label
 
 if TYPE_CHECKING:
     from quarantine_checker.ui.watch_controller import WatchController
@@ -77,7 +78,7 @@ class SettingsDialog(QDialog):
         row = QHBoxLayout()
         self.muted_label = QLabel(self.tr("Senders you muted: {0}").format(muted), group)
         self.unmute = QPushButton(self.tr("Unmute all"), group)
-        self.unmute.setEnabled(muted > 0)
+        self._show_muted(muted)
         self.unmute.clicked.connect(self._unmute_all)
         row.addWidget(self.muted_label, 1)
         row.addWidget(self.unmute)
@@ -92,8 +93,7 @@ class SettingsDialog(QDialog):
         self.start_at_login = QCheckBox(self.tr("Start when I log in (in the tray)"), self)
         self.start_at_login.setChecked(bool(controller.autostart.is_enabled()))
         layout.addWidget(self.start_at_login)
-        self.error = QLabel("", self)
-        self.error.setWordWrap(True)
+        self.error = plain_label("", self)
         self.error.hide()
         layout.addWidget(self.error)
 
@@ -104,7 +104,10 @@ class SettingsDialog(QDialog):
         )
         self.copy_diag.clicked.connect(self.copy_diagnostics)
         self.sign_out = QPushButton(self.tr("Sign out"), self)
-        self.sign_out.setEnabled(controller.window.identity is not None)
+        signed_in = controller.window.identity is not None
+        self.sign_out.setEnabled(signed_in)
+        if not signed_in:
+            self.sign_out.setToolTip(self.tr("You are not signed in."))
         self.sign_out.clicked.connect(self._sign_out)
         actions.addWidget(self.copy_diag)
         actions.addStretch(1)
@@ -129,16 +132,18 @@ class SettingsDialog(QDialog):
             return
         self.c.settings.mute_sender(sender)
         self.c.store.save(self.c.settings)
-        self.muted_label.setText(
-            self.tr("Senders you muted: {0}").format(len(self.c.settings.muted_sender_keys))
-        )
-        self.unmute.setEnabled(True)
+        self._show_muted(len(self.c.settings.muted_sender_keys))
 
     def _unmute_all(self) -> None:
         self.c.settings.muted_sender_keys.clear()
         self.c.store.save(self.c.settings)
-        self.muted_label.setText(self.tr("Senders you muted: {0}").format(0))
-        self.unmute.setEnabled(False)
+        self._show_muted(0)
+
+    def _show_muted(self, count: int) -> None:
+        self.muted_label.setText(self.tr("Senders you muted: {0}").format(count))
+        self.unmute.setEnabled(count > 0)
+        # A disabled button always says why.
+        self.unmute.setToolTip("" if count else self.tr("You haven't muted any sender."))
 
     def _say(self, text: str) -> None:
         self.error.setText(text)
