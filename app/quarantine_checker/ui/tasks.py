@@ -7,12 +7,19 @@ raised) comes back to the UI thread through a queued signal, so callbacks may fr
 A task may carry a ``key`` (for example ``("release", identity)``): while a task with that key is
 running, starting another with the same key is refused. That is what makes a double click, or a
 second click while the first request is in flight, never send a second request.
+
+A long pure-Python computation on a worker (building 10,000 display rows) holds the GIL for all of it,
+and the UI thread needs the GIL for every model call while it paints, so a repaint that starts during
+the computation crawls until the computation ends (the UI freezes for all of it). ``TaskRunner.pacer()``
+gives such a computation a callable to call often: every few milliseconds it waits, GIL released, until
+the UI thread is back in its event loop, so a paint or keystroke in progress finishes at full speed.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +46,36 @@ class _Relay(QObject):
 
     finished = Signal(int, object)
     failed = Signal(int, object)
+    caught_up = Signal(object)  # a threading.Event the UI thread sets when it gets to it
+
+
+class Pacer:
+    """Called often by a long computation on a worker; see ``TaskRunner.pacer``."""
+
+    def __init__(self, relay: _Relay, ui_thread: int, slice_s: float, wait_s: float) -> None:
+        self._relay = relay
+        self._ui_thread = ui_thread
+        self._slice = slice_s
+        self._wait = wait_s
+        self._since = time.perf_counter()
+        self._on: bool | None = None
+
+    def __call__(self) -> None:
+        if self._on is None:
+            # Called on the UI thread itself (a test running the work directly): nobody to wait for.
+            self._on = threading.get_ident() != self._ui_thread
+        if not self._on or time.perf_counter() - self._since < self._slice:
+            return
+        reached = threading.Event()
+        try:
+            self._relay.caught_up.emit(reached)
+        except RuntimeError:  # the window (and its relay) is gone: just finish
+            self._on = False
+            return
+        if not reached.wait(self._wait):
+            # The UI thread is blocked (a shutdown waiting for this task): stop pacing, finish quickly.
+            self._on = False
+        self._since = time.perf_counter()
 
 
 class _Job(QRunnable):
@@ -73,6 +110,8 @@ class TaskRunner(QObject):
         self._relay = _Relay(self)
         self._relay.finished.connect(self._on_finished)
         self._relay.failed.connect(self._on_failed)
+        self._relay.caught_up.connect(self._on_caught_up)
+        self._ui_thread = threading.get_ident()  # the relay's thread: built on the UI thread
         self._tasks: dict[int, Task] = {}
         self._keys: dict[Hashable, int] = {}
         self._next_id = 1
@@ -99,6 +138,13 @@ class TaskRunner(QObject):
         if not was_busy:
             self.busy_changed.emit(True)
         return task
+
+    def pacer(self, slice_s: float = 0.008, wait_s: float = 0.25) -> Callable[[], None]:
+        """For a long computation inside a task: call the result often (a few hundred times a second or
+        more). After each ``slice_s`` of work it blocks, GIL released, until the UI thread gets back to its
+        event loop (finishing a paint or keystroke it was in), at most ``wait_s``; it stops waiting for good
+        the first time the UI thread does not answer in time. One pacer per task run."""
+        return Pacer(self._relay, self._ui_thread, slice_s, wait_s)
 
     def is_running(self, key: Hashable) -> bool:
         return key in self._keys
@@ -128,6 +174,11 @@ class TaskRunner(QObject):
         if not self._tasks:
             self.busy_changed.emit(False)
         return task
+
+    @Slot(object)
+    def _on_caught_up(self, reached: object) -> None:
+        if isinstance(reached, threading.Event):
+            reached.set()
 
     @Slot(int, object)
     def _on_finished(self, task_id: int, result: object) -> None:
