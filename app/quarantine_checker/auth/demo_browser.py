@@ -56,9 +56,14 @@ def _pick(buttons: list[tuple[str, str]], user: str | None) -> tuple[str, str] |
     return accounts[0] if accounts else None
 
 
-def _drive(session: requests.Session, url: str, user: str | None,
+def _drive(app_session: requests.Session, url: str, user: str | None,
            done: Callable[[bool], None] | None) -> None:
     ok = False
+    # Like a real browser, its own connections: reusing the app's pooled keep-alive connections from
+    # this thread could pick one the identity provider had already closed (an SSLError at random).
+    session = _plain_session()
+    session.verify = app_session.verify
+    session.headers["Connection"] = "close"
     try:
         page = session.get(url, timeout=15, allow_redirects=False)
         if page.status_code in (301, 302, 303, 307, 308):  # query mode: the redirect *is* the response
@@ -88,6 +93,7 @@ def _drive(session: requests.Session, url: str, user: str | None,
     except requests.RequestException as exc:
         log.warning("demo browser step failed: %s", type(exc).__name__)
     finally:
+        session.close()
         if done is not None:
             done(ok)
 
