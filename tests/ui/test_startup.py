@@ -123,3 +123,11 @@ def test_a_failed_build_says_so_plainly_and_retry_builds_again(
         banner.retry_button.click()
     assert window.banners.banner("start") is None
     assert window.stack.currentWidget() is window.first_run
+
+    # The person types their organisation: the window and the tray checker both move to the new services.
+    first = window.services
+    assert startup.watch is not None and startup.watch.services is first
+    window.first_run.tenant_chosen.emit("northwind.example")
+    qtbot.waitUntil(lambda: window.services is not first, timeout=20_000)
+    assert startup.watch.services is window.services
+    assert window.services.config.tenant_id == "northwind.example"

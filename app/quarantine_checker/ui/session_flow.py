@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 
 from quarantine_checker.core.errors import SignInCancelled
 from quarantine_checker.core.messages import user_message
@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 
 
 class SessionFlow(QObject):
+    # New services after the first-run screen saved the organisation; whoever holds the old ones
+    # (the tray checker) switches over.
+    services_replaced = Signal(object)
+
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.w = window
@@ -141,7 +145,11 @@ class SessionFlow(QObject):
             return wiring.build_services(load_config())
 
         def done(services: Any) -> None:
-            self.w.services = services
+            old, self.w.services = self.w.services, services
+            self.services_replaced.emit(services)
+            close = getattr(old, "close", None)
+            if callable(close) and old is not services:
+                close()
             self.start()
 
         def failed(exc: BaseException) -> None:

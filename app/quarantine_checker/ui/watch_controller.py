@@ -98,6 +98,7 @@ class WatchController(QObject):
         window.signed_in.connect(self.on_signed_in)
         window.signed_out.connect(self.on_signed_out)
         window.listing_shown.connect(lambda messages: self.checker.feed_full_listing(messages))
+        window.session.services_replaced.connect(self._use_services)
         self.update_tray()
 
     # --- start -------------------------------------------------------------------------------------
@@ -119,6 +120,9 @@ class WatchController(QObject):
             self.window.show()
 
     # --- the client the checker uses -----------------------------------------------------------------
+    def _use_services(self, services: Any) -> None:
+        self.services = services
+        self._client = None  # the next check builds a client for the new organisation
     def _make_client(self) -> Any:
         # Called on the checker's worker thread; one client per sign-in keeps the HTTPS connection warm.
         if self._client is None:
