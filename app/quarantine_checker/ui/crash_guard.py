@@ -17,8 +17,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from quarantine_checker.core.messages import user_message
-
 log = logging.getLogger(__name__)
 
 _state: dict[str, Any] = {"dialog": None, "handling": False}
@@ -36,6 +34,7 @@ def where(tb: TracebackType | None) -> str:
 def _show(exc: BaseException, location: str) -> None:
     from PySide6.QtWidgets import QApplication
 
+    from quarantine_checker.core.messages import user_message  # here, not at install: off the start's path
     from quarantine_checker.ui.dialogs import ErrorDialog
 
     app = QApplication.instance()

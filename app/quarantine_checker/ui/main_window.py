@@ -10,7 +10,7 @@ import gc
 import importlib.util
 import threading
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
@@ -25,24 +25,25 @@ from PySide6.QtWidgets import (
 )
 
 from quarantine_checker import APP_NAME
-from quarantine_checker.core import errors
-from quarantine_checker.core.decision import NOT_JUNK_TYPES, Action, decide, release_action
-from quarantine_checker.core.messages import user_message
-from quarantine_checker.core.sender_checks import analyse_headers
-from quarantine_checker.ui import dialogs
-from quarantine_checker.ui.action_bar import ActionBarState, ButtonState
-from quarantine_checker.ui.action_runner import ActionRunner
 from quarantine_checker.ui.banner import BannerArea, BannerKind
-from quarantine_checker.ui.details_pane import DetailsPane
-from quarantine_checker.ui.first_run_view import FirstRunView
 from quarantine_checker.ui.icons import icon
-from quarantine_checker.ui.list_view import MessageListView
-from quarantine_checker.ui.message_model import MessageRow
-from quarantine_checker.ui.plain_text import plain_label, set_plain
-from quarantine_checker.ui.row_view import build_row, build_rows, local_now
-from quarantine_checker.ui.session_flow import SessionFlow
 from quarantine_checker.ui.sign_in_view import SignInView
 from quarantine_checker.ui.tasks import TaskRunner
+
+# The list, the details pane, the decisions and the sender checks are imported by ``complete()`` and the
+# methods that use them, not here: the window is shown in its "Starting…" state before they are needed,
+# and importing them first would hold its first paint back (benchmarks/startup.py).
+if TYPE_CHECKING:
+    from quarantine_checker.core.decision import Action
+    from quarantine_checker.ui.action_bar import ActionBarState, ButtonState
+    from quarantine_checker.ui.message_model import MessageRow
+
+def build_rows(*args: Any, **kwargs: Any) -> list[MessageRow]:
+    """``row_view.build_rows``, imported on first use (a refresh runs only after the first paint)."""
+    from quarantine_checker.ui.row_view import build_rows as build
+
+    return build(*args, **kwargs)
+
 
 DETAILS_DELAY_MS = 150  # wait for the selection to settle (arrow-key scrolling) before asking the service
 
@@ -76,12 +77,9 @@ class MainWindow(QMainWindow):
         self.setAccessibleName(self._title())
         self.resize(1200, 760)
 
-        self.first_run = FirstRunView(self)
         self.sign_in = SignInView(self)
-        self.main = QWidget(self)
         self.stack = QStackedWidget(self)
-        for page in (self.first_run, self.sign_in, self.main):
-            self.stack.addWidget(page)
+        self.stack.addWidget(self.sign_in)
         self.banners = BannerArea(self)
         central = QWidget(self)
         outer = QVBoxLayout(central)
@@ -89,6 +87,27 @@ class MainWindow(QMainWindow):
         outer.addWidget(self.banners)
         outer.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+        self._complete = False
+        if services is None:
+            self.show_starting()  # a light shell: ``complete()`` builds the rest once it has been painted
+        else:
+            self.set_services(services)
+
+    def complete(self) -> None:
+        """Build the pages behind the "Starting…" page: first run, the list and the details pane, and the
+        session flow. ``set_services`` calls it; ``Startup`` calls it earlier, right after the first paint.
+        """
+        if self._complete:
+            return
+        self._complete = True
+        from quarantine_checker.ui.action_runner import ActionRunner
+        from quarantine_checker.ui.first_run_view import FirstRunView
+        from quarantine_checker.ui.session_flow import SessionFlow
+
+        self.first_run = FirstRunView(self)
+        self.main = QWidget(self)
+        self.stack.insertWidget(0, self.first_run)
+        self.stack.addWidget(self.main)
         self._build_main_page()
 
         self.actions = ActionRunner(
@@ -109,10 +128,6 @@ class MainWindow(QMainWindow):
         self._auto = QTimer(self)
         self._auto.timeout.connect(self.refresh)
         self._build_shortcuts()
-        if services is None:
-            self.show_starting()
-        else:
-            self.set_services(services)
 
     # --- start-up: the window first, the parts behind it when they are ready -----------------------------
     def show_starting(self) -> None:
@@ -130,6 +145,7 @@ class MainWindow(QMainWindow):
 
     def set_services(self, services: Any) -> None:
         """The built ``wiring.Services`` (settings, keyring status, sign-in). Call ``start()`` next."""
+        self.complete()
         self.services = services
         self.banners.hide_banner("start")
         self.demo = bool(getattr(services.config, "demo", False))
@@ -145,6 +161,11 @@ class MainWindow(QMainWindow):
         return self.tr("{0} — DEMO").format(APP_NAME) if self.demo else APP_NAME
 
     def _build_main_page(self) -> None:
+        from quarantine_checker.core.decision import Action
+        from quarantine_checker.ui.details_pane import DetailsPane
+        from quarantine_checker.ui.list_view import MessageListView
+        from quarantine_checker.ui.plain_text import plain_label
+
         self.account_label = plain_label(
             "", self.main, wrap=False, accessible_name=self.tr("Signed-in account")
         )
@@ -198,6 +219,8 @@ class MainWindow(QMainWindow):
         self.setTabOrder(self.list.table, d.actions.primary)
 
     def _build_shortcuts(self) -> None:
+        from quarantine_checker.core.decision import Action
+
         find = QAction(self.tr("Search"), self)
         find.setShortcut(QKeySequence.StandardKey.Find)
         find.triggered.connect(self.list.focus_search)
@@ -289,6 +312,8 @@ class MainWindow(QMainWindow):
 
     # --- signed in / out (called by SessionFlow) ------------------------------------------------------------
     def show_main(self, identity: Any) -> None:
+        from quarantine_checker.ui.plain_text import set_plain
+
         self.identity = identity
         with self._client_lock:
             self._client = None
@@ -344,6 +369,8 @@ class MainWindow(QMainWindow):
 
     # --- refresh -------------------------------------------------
     def refresh(self) -> None:
+        from quarantine_checker.ui.row_view import local_now
+
         if self.identity is None or self.tasks.is_running("refresh"):
             return
         self.list.show_loading()
@@ -415,6 +442,9 @@ class MainWindow(QMainWindow):
         return self.list.select_identities([INVOICE_IDENTITY]) == 1
 
     def _refresh_failed(self, exc: BaseException) -> None:
+        from quarantine_checker.core import errors
+        from quarantine_checker.core.messages import user_message
+
         self._refresh_done()
         msg = user_message(exc, action="refresh")
         key = "offline" if isinstance(exc, errors.NetworkError) else "service"
@@ -432,6 +462,9 @@ class MainWindow(QMainWindow):
         self._update_last_checked()
 
     def _update_last_checked(self) -> None:
+        from quarantine_checker.ui.plain_text import set_plain
+        from quarantine_checker.ui.row_view import local_now
+
         if self.last_checked is None:
             set_plain(self.last_checked_label, self.tr("Not checked yet"))
             return
@@ -448,6 +481,9 @@ class MainWindow(QMainWindow):
 
     # --- selection and details -------------------------------------------------
     def _on_selection(self) -> None:
+        from quarantine_checker.ui.action_bar import ActionBarState
+        from quarantine_checker.ui.row_view import local_now
+
         rows = self.list.selected_rows()
         now = local_now()
         if not rows:
@@ -471,6 +507,8 @@ class MainWindow(QMainWindow):
         self.details.actions.set_state(self.action_state(rows, now))
 
     def _on_rows_changed(self, *args: Any) -> None:
+        from quarantine_checker.ui.row_view import local_now
+
         rows = self.list.selected_rows()
         if len(rows) == 1:
             same = self.list.model.sender_count(rows[0].message.sender_address)
@@ -480,6 +518,9 @@ class MainWindow(QMainWindow):
             self.details.actions.set_state(self.action_state(rows, local_now()))
 
     def _show_cached_details(self, row: MessageRow) -> None:
+        from quarantine_checker.core.decision import Action, decide
+        from quarantine_checker.ui.row_view import local_now
+
         report = self.actions.reports.get(row.identity)
         if report is not None:
             self.details.set_sender_report(report)
@@ -492,6 +533,11 @@ class MainWindow(QMainWindow):
             )
 
     def _load_details(self) -> None:
+        from quarantine_checker.core.decision import Action, decide
+        from quarantine_checker.core.messages import user_message
+        from quarantine_checker.core.sender_checks import analyse_headers
+        from quarantine_checker.ui.row_view import local_now
+
         rows = self.list.selected_rows()
         if len(rows) != 1:
             return
@@ -534,6 +580,8 @@ class MainWindow(QMainWindow):
             )
 
     def _on_report_loaded(self, ident: str) -> None:
+        from quarantine_checker.ui.row_view import build_row, local_now
+
         report = self.actions.reports.get(ident)
         if report is None:
             return
@@ -554,6 +602,9 @@ class MainWindow(QMainWindow):
 
     # --- actions -------------------------------------------------
     def action_state(self, rows: list[MessageRow], now: datetime) -> ActionBarState:
+        from quarantine_checker.core.decision import NOT_JUNK_TYPES, Action, decide, release_action
+        from quarantine_checker.ui.action_bar import ActionBarState, ButtonState
+
         busy = [r for r in rows if r.pending or self.actions.is_busy(r.identity)]
         if len(rows) == 1:
             row = rows[0]
@@ -598,6 +649,9 @@ class MainWindow(QMainWindow):
         return ActionBarState(primary, delete, not_junk, headers)
 
     def _button(self, action: Action, d: Any, *, busy: bool) -> ButtonState:
+        from quarantine_checker.core.decision import Action
+        from quarantine_checker.ui.action_bar import ButtonState
+
         icons = {
             Action.RELEASE: "release",
             Action.REQUEST_RELEASE: "request-release",
@@ -612,6 +666,9 @@ class MainWindow(QMainWindow):
         return ButtonState(text, False, d.reason(action) or "", icon=icons[action])
 
     def primary_action(self) -> None:
+        from quarantine_checker.core.decision import Action, decide
+        from quarantine_checker.ui.row_view import local_now
+
         rows = self.list.selected_rows()
         if not rows:
             return
@@ -627,6 +684,8 @@ class MainWindow(QMainWindow):
         self.run_action(action)
 
     def run_action(self, action: Action) -> None:
+        from quarantine_checker.ui.row_view import local_now
+
         rows = self.list.selected_rows()
         if rows:
             self.actions.run(action, rows)
@@ -659,6 +718,10 @@ class MainWindow(QMainWindow):
         self.list.select_identities(same)
 
     def show_headers(self) -> None:
+        from quarantine_checker.core.decision import Action
+        from quarantine_checker.core.messages import user_message
+        from quarantine_checker.ui import dialogs
+
         ident = self._selected_identity()
         if ident is None:
             return
@@ -688,6 +751,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             self.hide()
             return
-        self.session.cancel()
+        if self._complete:
+            self.session.cancel()
         self.tasks.cancel_all()
         super().closeEvent(event)

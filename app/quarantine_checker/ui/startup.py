@@ -17,7 +17,6 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 
-from quarantine_checker.core.messages import user_message
 from quarantine_checker.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -103,6 +102,9 @@ class Startup(QObject):
 
     def build(self) -> None:
         """Build the services in the background (again, after a failure: the banner's Retry)."""
+        # The window's list and details pane, after its first paint: on screen sooner, built before the
+        # services can arrive (their hand-over is queued behind this).
+        self.window.complete()
         self.window.show_starting()
         build, handover = self._build_services, self._handover
         self.window.tasks.run(lambda: handover.keep(build()), self._ready, self._failed, key="start")
@@ -123,6 +125,8 @@ class Startup(QObject):
         self.ready.emit(services)
 
     def _failed(self, exc: BaseException) -> None:
+        from quarantine_checker.core.messages import user_message
+
         # The class name goes to the log (TaskRunner); the user gets words, IT gets the facts.
         msg = user_message(exc, action="start")
         self.window.show_start_failed(msg, retry=self.build)
