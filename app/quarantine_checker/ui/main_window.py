@@ -12,31 +12,24 @@ import threading
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QMainWindow,
-    QPushButton,
-    QSplitter,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from quarantine_checker import APP_NAME
-from quarantine_checker.ui.banner import BannerArea, BannerKind
 from quarantine_checker.ui.icons import icon
-from quarantine_checker.ui.sign_in_view import SignInView
 from quarantine_checker.ui.tasks import TaskRunner
 
-# The list, the details pane, the decisions and the sender checks are imported by ``complete()`` and the
-# methods that use them, not here: the window is shown in its "Starting…" state before they are needed,
-# and importing them first would hold its first paint back (benchmarks/startup.py).
+# Only what the "Starting…" shell needs is imported here. The pages, the decisions and the sender checks
+# are imported by ``complete()`` and the methods that use them, after the window's first paint. That
+# includes every module using the ``Qt`` enum namespace: PySide6 builds its Python enums on first import
+# (~17 ms), which a bare window never pays (benchmarks/startup.py).
 if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent
+
     from quarantine_checker.core.decision import Action
     from quarantine_checker.ui.action_bar import ActionBarState, ButtonState
     from quarantine_checker.ui.message_model import MessageRow
+
 
 def build_rows(*args: Any, **kwargs: Any) -> list[MessageRow]:
     """``row_view.build_rows``, imported on first use (a refresh runs only after the first paint)."""
@@ -59,9 +52,10 @@ class MainWindow(QMainWindow):
     close_to_tray: Any = None
 
     def __init__(self, services: Any = None, *, tasks: TaskRunner | None = None, demo: bool = False) -> None:
-        """``services`` may come later (``set_services``): the window then opens in a "starting" state,
-        so it is on screen before the keyring and the settings have been read. ``demo`` is the title's
-        hint until then."""
+        """``services`` may come later (``set_services``): the window then opens as a light shell saying
+        "Starting…", so it is on screen before its pages are built and before the keyring and the
+        settings have been read; ``complete()`` builds the pages. ``demo`` is the title's hint until
+        then."""
         super().__init__()
         self.services = services
         self.tasks = tasks or TaskRunner(self)
@@ -77,37 +71,57 @@ class MainWindow(QMainWindow):
         self.setAccessibleName(self._title())
         self.resize(1200, 760)
 
-        self.sign_in = SignInView(self)
         self.stack = QStackedWidget(self)
-        self.stack.addWidget(self.sign_in)
-        self.banners = BannerArea(self)
+        self._shell = self._starting_shell()
+        self.stack.addWidget(self._shell)
         central = QWidget(self)
-        outer = QVBoxLayout(central)
-        outer.setContentsMargins(8, 8, 8, 8)
-        outer.addWidget(self.banners)
-        outer.addWidget(self.stack, 1)
+        self._outer = QVBoxLayout(central)
+        self._outer.setContentsMargins(8, 8, 8, 8)
+        self._outer.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self._complete = False
-        if services is None:
-            self.show_starting()  # a light shell: ``complete()`` builds the rest once it has been painted
-        else:
+        if services is not None:
             self.set_services(services)
 
+    def _starting_shell(self) -> QWidget:
+        # A fixed, translated text (no message data), centred by stretches rather than Qt.AlignmentFlag.
+        page = QWidget(self)
+        text = QLabel(self.tr("Starting…"), page)
+        text.setAccessibleName(self.tr("Starting…"))
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(text)
+        row.addStretch(1)
+        column = QVBoxLayout(page)
+        column.addStretch(1)
+        column.addLayout(row)
+        column.addStretch(1)
+        return page
+
     def complete(self) -> None:
-        """Build the pages behind the "Starting…" page: first run, the list and the details pane, and the
-        session flow. ``set_services`` calls it; ``Startup`` calls it earlier, right after the first paint.
-        """
+        """Build the pages behind the "Starting…" shell: the banners, first run, sign-in, the list and the
+        details pane, and the session flow. ``set_services`` calls it; ``Startup`` calls it earlier, right
+        after the first paint."""
         if self._complete:
             return
         self._complete = True
         from quarantine_checker.ui.action_runner import ActionRunner
+        from quarantine_checker.ui.banner import BannerArea
         from quarantine_checker.ui.first_run_view import FirstRunView
         from quarantine_checker.ui.session_flow import SessionFlow
+        from quarantine_checker.ui.sign_in_view import SignInView
 
+        self.banners = BannerArea(self)
+        self._outer.insertWidget(0, self.banners)
         self.first_run = FirstRunView(self)
+        self.sign_in = SignInView(self)
+        self.sign_in.show_starting(self.tr("Starting…"))
         self.main = QWidget(self)
-        self.stack.insertWidget(0, self.first_run)
-        self.stack.addWidget(self.main)
+        for page in (self.first_run, self.sign_in, self.main):
+            self.stack.addWidget(page)
+        self.stack.setCurrentWidget(self.sign_in)
+        self.stack.removeWidget(self._shell)
+        self._shell.deleteLater()
         self._build_main_page()
 
         self.actions = ActionRunner(
@@ -131,12 +145,16 @@ class MainWindow(QMainWindow):
 
     # --- start-up: the window first, the parts behind it when they are ready -----------------------------
     def show_starting(self) -> None:
+        self.complete()
         self.banners.hide_banner("start")
         self.sign_in.show_starting(self.tr("Starting…"))
         self.stack.setCurrentWidget(self.sign_in)
 
     def show_start_failed(self, msg: Any, retry: Any) -> None:
         """``msg`` is a core.messages.UserMessage: plain words, and the facts for IT behind a button."""
+        from quarantine_checker.ui.banner import BannerKind
+
+        self.complete()
         self.sign_in.show_starting(msg.title, busy=False)
         self.stack.setCurrentWidget(self.sign_in)
         self.banners.show_banner(
@@ -161,6 +179,9 @@ class MainWindow(QMainWindow):
         return self.tr("{0} — DEMO").format(APP_NAME) if self.demo else APP_NAME
 
     def _build_main_page(self) -> None:
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QPushButton, QSplitter
+
         from quarantine_checker.core.decision import Action
         from quarantine_checker.ui.details_pane import DetailsPane
         from quarantine_checker.ui.list_view import MessageListView
@@ -219,6 +240,9 @@ class MainWindow(QMainWindow):
         self.setTabOrder(self.list.table, d.actions.primary)
 
     def _build_shortcuts(self) -> None:
+        from PySide6.QtCore import Qt
+        from PySide6.QtGui import QAction, QKeySequence, QShortcut
+
         from quarantine_checker.core.decision import Action
 
         find = QAction(self.tr("Search"), self)
@@ -243,6 +267,8 @@ class MainWindow(QMainWindow):
         escape.activated.connect(self.list.search.clear)
 
     def _show_static_banners(self) -> None:
+        from quarantine_checker.ui.banner import BannerKind
+
         if self.demo:
             # The demo keeps nothing on purpose; its banner says so instead of a keyring warning.
             text = self.tr(
@@ -396,6 +422,8 @@ class MainWindow(QMainWindow):
         self.tasks.run(work, self._refreshed, self._refresh_failed, key="refresh")
 
     def _refreshed(self, payload: tuple[Any, list[MessageRow], datetime]) -> None:
+        from quarantine_checker.ui.banner import BannerKind
+
         result, rows, now = payload
         selected = [r.identity for r in self.list.selected_rows()]
         self.list.set_rows(rows)
@@ -444,6 +472,7 @@ class MainWindow(QMainWindow):
     def _refresh_failed(self, exc: BaseException) -> None:
         from quarantine_checker.core import errors
         from quarantine_checker.core.messages import user_message
+        from quarantine_checker.ui.banner import BannerKind
 
         self._refresh_done()
         msg = user_message(exc, action="refresh")
