@@ -7,6 +7,7 @@ avoid hard-coded colours), SVG icons for any DPI, translations from resources/i1
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
@@ -48,7 +49,8 @@ def _install_translators(app: QApplication) -> None:
     app._qc_translators = translators  # type: ignore[attr-defined]  # keep them alive
 
 
-def run_gui(services: Any, *, minimized: bool = False, demo: bool = False) -> int:
+def run_gui(services: Any, *, minimized: bool = False, demo: bool = False,
+            prepare: Callable[[], None] | None = None) -> int:
     """Open the main window and run until Quit.
 
     ``services`` is either a ``wiring.Services`` or a function that builds one. A function runs on the
@@ -56,7 +58,7 @@ def run_gui(services: Any, *, minimized: bool = False, demo: bool = False) -> in
     keyring, or the demo tenant starting, never keeps the window from appearing; ``demo`` titles the
     window until then. The tray controller keeps the app running in the tray when the window is closed
     (if there is a tray) and checks in the background; ``minimized`` (start at login) starts in the
-    tray only.
+    tray only. ``prepare`` (the log file) runs on the UI thread after the first paint, before the build.
     """
     app = ensure_application()
     from quarantine_checker.ui import crash_guard
@@ -73,7 +75,11 @@ def run_gui(services: Any, *, minimized: bool = False, demo: bool = False) -> in
         return 0  # another instance was already running and has brought its window forward
     from quarantine_checker.ui.startup import Startup
 
-    startup = Startup(services if callable(services) else lambda: services, minimized=minimized, demo=demo)
+    if prepare is not None and not callable(services):
+        prepare()
+        prepare = None
+    startup = Startup(services if callable(services) else lambda: services, minimized=minimized, demo=demo,
+                      prepare=prepare)
     single.show_requested.connect(startup.open)
     if callable(services):
         startup.begin()

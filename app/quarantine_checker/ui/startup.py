@@ -61,9 +61,12 @@ class Startup(QObject):
     failed = Signal(object)  # core.messages.UserMessage of a failed build
 
     def __init__(self, build: Callable[[], Any], *, minimized: bool = False, demo: bool = False,
-                 parent: QObject | None = None) -> None:
+                 prepare: Callable[[], None] | None = None, parent: QObject | None = None) -> None:
+        """``prepare`` runs once on the UI thread after the first paint, before the build starts (the
+        log file: nothing before the paint needs it, and the build must find it set up)."""
         super().__init__(parent)
         self._build_services = build
+        self._prepare = prepare
         self.minimized = minimized
         self.window = MainWindow(demo=demo)
         self.watch: Any = None
@@ -102,6 +105,9 @@ class Startup(QObject):
 
     def build(self) -> None:
         """Build the services in the background (again, after a failure: the banner's Retry)."""
+        prepare, self._prepare = self._prepare, None
+        if prepare is not None:
+            prepare()
         # The window's list and details pane, after its first paint: on screen sooner, built before the
         # services can arrive (their hand-over is queued behind this).
         self.window.complete()
