@@ -157,3 +157,17 @@ def test_sign_in_is_remembered_between_commands_until_sign_out(cli):
     assert who.json()["account"]["upn"] == ALICE and who.json()["token_cache_persistent"] is True
     assert cli("sign-out").rc == 0
     assert cli("whoami").rc == 4
+
+
+def test_a_reader_that_stops_early_gets_no_error_noise(cli, cli_env, demo_server):
+    """`quarantine-checker list | head`: the pipe closes before the list is written. No traceback, no
+    'Exception ignored', no internal-error exit code."""
+    demo_server.add_message(Subject="Held while someone pipes the list")
+    assert cli("sign-in").rc == 0
+    proc = subprocess.Popen([str(EXE), "list"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL, env=cli_env)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before anything was written
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141
+    assert err == ""

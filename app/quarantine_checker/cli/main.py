@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -179,6 +180,11 @@ def _run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("Stopped.\n")
         return ExitCode.AUTH if args.command == "sign-in" else ExitCode.INTERNAL
+    except BrokenPipeError:
+        # The reader went away (`… | head`): no error to report. Point stdout at /dev/null so the
+        # interpreter's final flush doesn't complain either; 141 is what a shell shows for SIGPIPE.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return PIPE_CLOSED
     except Exception as exc:  # every error gets plain words and a documented exit code, never a traceback
         from quarantine_checker.core.errors import QuarantineCheckerError
 
@@ -191,6 +197,9 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         if services is not None:
             services.close()
+
+
+PIPE_CLOSED = 141
 
 
 def _log_unexpected(exc: BaseException, command: str | None) -> None:
