@@ -154,6 +154,13 @@ class DetailsPane(QWidget):
         self.show_nothing()
 
     # --- states -------------------------------------------------
+    def _one_message_sections(self) -> tuple[QWidget, ...]:
+        """What only makes sense for one message (hidden when several are selected)."""
+        return (
+            self.status, self.checks_title, self.checks, self.links_title, self.links,
+            self.attachments_title, self.attachments, self.preview_title, self.preview,
+        )
+
     def show_nothing(self, text: str = "") -> None:
         self.row = None
         if text:
@@ -174,18 +181,8 @@ class DetailsPane(QWidget):
                 "Each button acts on every selected message it is allowed for, and asks you to confirm first."
             ),
         )
-        for w in (
-            self.status,
-            self.same_sender,
-            self.checks_title,
-            self.checks,
-            self.links_title,
-            self.links,
-            self.attachments_title,
-            self.attachments,
-            self.preview_title,
-            self.preview,
-        ):
+        self.same_sender.hide()
+        for w in self._one_message_sections():
             w.hide()
         self._set_facts_visible(False)
         self.note.hide()
@@ -197,17 +194,7 @@ class DetailsPane(QWidget):
         self.placeholder.hide()
         self.body.show()
         self._set_facts_visible(True)
-        for w in (
-            self.status,
-            self.checks_title,
-            self.checks,
-            self.links_title,
-            self.links,
-            self.attachments_title,
-            self.attachments,
-            self.preview_title,
-            self.preview,
-        ):
+        for w in self._one_message_sections():
             w.show()
         set_plain(self.subject, m.subject or self.tr("(no subject)"))
         reason = reasons.reason_for(m.quarantine_type)
