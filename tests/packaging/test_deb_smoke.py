@@ -93,7 +93,7 @@ def _wait_for_tray_item(log: Path, pid: int, timeout: float) -> dict | None:
         if log.is_file():
             for line in log.read_text(encoding="utf-8").splitlines():
                 record = json.loads(line)
-                if record.get("pid") == pid:
+                if record.get("kind") == "tray_item" and record.get("pid") == pid:
                     return record
         time.sleep(0.1)
     return None
@@ -114,19 +114,23 @@ def deb(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture
 def sni_watcher(tmp_path: Path):
-    """A stand-in panel on the suite's session bus, so the tray is available and registrations are logged."""
-    log = tmp_path / "tray-items.jsonl"
-    script = Path(__file__).with_name("sni_watcher.py")
-    proc = subprocess.Popen([sys.executable, str(script), "--log", str(log)], stdout=subprocess.PIPE,
-                            text=True)
-    assert proc.stdout is not None
+    """A stand-in panel on the suite's session bus (the tray tests' fake desktop, in its own process), so
+    the tray is available and registrations are logged."""
+    log = tmp_path / "desktop-events.jsonl"
+    script = ROOT / "tests" / "tray" / "fake_desktop_bus.py"
+    proc = subprocess.Popen([sys.executable, str(script), str(log)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdin is not None
     ready = proc.stdout.readline().strip()
     if ready != "READY":
         proc.kill()
         pytest.fail(f"the stand-in tray host did not start: {ready!r}")
     yield log
-    proc.kill()
-    proc.wait(timeout=10)
+    proc.stdin.close()  # the fake exits when its stdin closes
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 def test_deb_installs_runs_the_demo_passes_self_test_and_uninstalls_cleanly(

@@ -6,7 +6,7 @@ GIL, so an in-process fake could never answer them):
     python fake_desktop_bus.py EVENTS.jsonl
 
 It owns ``org.kde.StatusNotifierWatcher`` and ``org.freedesktop.Notifications`` on the session bus,
-appends every ``RegisterStatusNotifierItem`` (``{"kind": "tray_item"}``) and ``Notify``
+appends every ``RegisterStatusNotifierItem`` (``{"kind": "tray_item", "pid": …}``) and ``Notify``
 (``{"kind": "notify", ...}``) as one JSON line to EVENTS.jsonl, prints READY once both names are
 owned, and exits when its stdin is closed. A JSON line on stdin ``{"cmd": "invoke", "id": N}`` makes
 it behave like a user clicking notification N: it emits ``ActionInvoked(N, "default")`` and then
@@ -23,6 +23,7 @@ import time
 
 from jeepney import DBusAddress, HeaderFields, MessageType, new_error, new_method_return, new_signal
 from jeepney.bus_messages import message_bus
+from jeepney.io.blocking import open_dbus_connection as open_blocking_connection
 from jeepney.io.threading import open_dbus_connection
 
 WATCHER = "org.kde.StatusNotifierWatcher"
@@ -60,6 +61,8 @@ class FakeDesktop:
     def __init__(self, out_path: str) -> None:
         self.out = open(out_path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115 - open for the process's life
         self.conn = open_dbus_connection(bus="SESSION")
+        # A second connection for questions to the bus itself, so their replies never mix with calls.
+        self.lookup = open_blocking_connection(bus="SESSION")
         self.items: list[str] = []
         self.next_id = 0
         self.lock = threading.Lock()
@@ -119,10 +122,13 @@ class FakeDesktop:
                 return new_method_return(msg, "a{sv}", (self.watcher_props(),))
         if member == "RegisterStatusNotifierItem":
             service = msg.body[0] if msg.body else ""
+            sender = msg.header.fields.get(HeaderFields.sender, "")
             if service.startswith("/"):  # some clients pass an object path: the sender is the service
-                service = msg.header.fields.get(HeaderFields.sender, "")
+                service = sender
             self.items.append(service)
-            self.record({"kind": "tray_item", "service": service})
+            # The registering process, so a test can tell its app's icon from any other.
+            pid = self.lookup.send_and_get_reply(message_bus.GetConnectionUnixProcessID(sender)).body[0]
+            self.record({"kind": "tray_item", "service": service, "sender": sender, "pid": pid})
             self.send(new_signal(DBusAddress(WATCHER_PATH, interface=WATCHER), "StatusNotifierItemRegistered",
                                  "s", (service,)))
             return new_method_return(msg)
