@@ -223,6 +223,21 @@ def _retry_after(value: Any) -> dict[str, str]:
     return {"Retry-After": str(int(seconds)) if seconds.is_integer() else f"{seconds:g}"}
 
 
+def _throttled(retry_after: Any) -> _Reply:
+    """The 429 both the rate limit and the "throttle" fault answer with."""
+    return _Reply(
+        429,
+        _json(
+            error_envelope(
+                "The request was throttled. Please try again later.",
+                "Microsoft.Exchange.Admin.ThrottlingException",
+                code="TooManyRequests",
+            )
+        ),
+        headers=_retry_after(retry_after),
+    )
+
+
 class _ExchangeHandler(Handler):
     server: HttpsServer
 
@@ -333,17 +348,7 @@ class _ExchangeHandler(Handler):
             raise _Reply(403, b"\x00" * 4096, None)
         wait = emu.rate_limiter.retry_after() if emu.rate_limiter is not None else None
         if wait is not None:
-            raise _Reply(
-                429,
-                _json(
-                    error_envelope(
-                        "The request was throttled. Please try again later.",
-                        "Microsoft.Exchange.Admin.ThrottlingException",
-                        code="TooManyRequests",
-                    )
-                ),
-                headers={"Retry-After": str(wait)},
-            )
+            raise _throttled(wait)
 
         if endpoint == "exomodulefile":
             self._module_file()
@@ -393,17 +398,7 @@ class _ExchangeHandler(Handler):
         kind, p = fault.kind, fault.params
         log.info("injecting fault %s", kind)
         if kind == "throttle":
-            raise _Reply(
-                429,
-                _json(
-                    error_envelope(
-                        "The request was throttled. Please try again later.",
-                        "Microsoft.Exchange.Admin.ThrottlingException",
-                        code="TooManyRequests",
-                    )
-                ),
-                headers=_retry_after(p.get("retry_after")),
-            )
+            raise _throttled(p.get("retry_after"))
         if kind == "unavailable":
             raise _Reply(
                 503,
