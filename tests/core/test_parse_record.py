@@ -216,3 +216,10 @@ def test_is_expired(make_message):
     assert not m.is_expired(datetime(2026, 8, 21, 8, 58, tzinfo=UTC))
     assert m.is_expired(datetime(2026, 8, 21, 8, 59, tzinfo=UTC))
     assert m.is_expired(datetime(2026, 8, 22))  # naive now is read as UTC, not a TypeError
+
+
+def test_every_wire_field_lands_in_its_own_message_field() -> None:
+    # parse_message fills the slots positionally for speed; this probes each wire field on its own.
+    from quarantine_checker.core import model
+
+    model._check_layout()

@@ -422,7 +422,7 @@ def parse_message(record: Mapping[str, object]) -> QuarantinedMessage:
     direction_raw = _text(direction)
     entity_raw = _text(entity_type)
 
-    # Same fields, same order as the dataclass; _check_layout() proves it at import time. The common
+    # Same fields, same order as the dataclass; tests/core proves it (_check_layout). The common
     # cases of _text, _flag and _strings are inlined: a listing runs this block tens of thousands of times.
     message = _new(QuarantinedMessage)
     for setter, value in zip(_SLOT_SETTERS, (
@@ -482,7 +482,8 @@ def parse_message(record: Mapping[str, object]) -> QuarantinedMessage:
 
 
 def _check_layout() -> None:
-    """Fail at import, not silently later, if the dataclass and the fast construction drift apart.
+    """Raise if the dataclass and the fast construction have drifted apart (run by tests/core, not at
+    import: it is a check on the code, and every start of the app would pay for it).
 
     parse_message fills the slots positionally, so each wire field is probed on its own: the fields
     it changes must be the ones named after it (a swapped pair of values would show up here).
@@ -511,8 +512,6 @@ def _check_layout() -> None:
             if got not in (want, want.removesuffix("s")) and not (want == "type" and got == "typedisplay"):
                 raise RuntimeError(f"parse_message puts {wire} into {name}")
 
-
-_check_layout()
 
 
 def parse_messages(values: object) -> tuple[list[QuarantinedMessage], int]:
