@@ -264,33 +264,35 @@ class _ExchangeHandler(Handler):
         self._caller: DemoUser | None = None
         self._cmdlet: str | None = None
         self._params: dict[str, Any] = {}
-        status, sent = 0, 0
+        reply: _Reply | None = None
         try:
             self._serve(body)
-        except _Reply as reply:
-            status = reply.status
-            sent = self.send_bytes(reply.status, reply.body, reply.content_type, reply.headers)
+        except _Reply as answer:
+            reply = answer
         except _Dropped:
-            status = 0
+            pass
         except Exception:
             log.exception("emulator bug while serving %s", self.path.split("?")[0])
-            status = 500
-            sent = self.send_bytes(500, _json(error_envelope("Internal emulator error", "System.Exception")))
+            reply = _Reply(500, _json(error_envelope("Internal emulator error", "System.Exception")))
+        # Recorded before the answer goes out: once a client has its answer it may send the next
+        # request, whose record must not overtake this one.
         self.emu.record(
             RequestRecord(
                 time=started,
                 method=self.command,
                 host=self.headers.get("Host", ""),
                 path=self.path,
-                status=status,
+                status=reply.status if reply is not None else 0,
                 caller=self._caller.upn if self._caller else None,
                 cmdlet=self._cmdlet,
                 parameters=self._params,
                 headers=redact_headers(self.headers),
                 cookie_seen=self.emu.cookie_seen(self.headers.get("Cookie")),
-                response_bytes=sent,
+                response_bytes=len(reply.body) if reply is not None and self.command != "HEAD" else 0,
             )
         )
+        if reply is not None:
+            self.send_bytes(reply.status, reply.body, reply.content_type, reply.headers)
 
     def _serve(self, body: bytes) -> None:
         emu = self.emu
