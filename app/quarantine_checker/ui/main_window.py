@@ -475,6 +475,10 @@ class MainWindow(QMainWindow):
         from quarantine_checker.ui.banner import BannerKind
 
         self._refresh_done()
+        if isinstance(exc, errors.NoDirectAccessError):  # only IT can change this: no banner with Retry
+            self.session.show_road_closed(exc)
+            self.refreshed.emit()
+            return
         msg = user_message(exc, action="refresh")
         key = "offline" if isinstance(exc, errors.NetworkError) else "service"
         self.banners.show_banner(
