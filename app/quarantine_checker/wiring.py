@@ -13,6 +13,7 @@ once the tenant stops), and a config with ``demo = true`` that points at an exte
 from __future__ import annotations
 
 import logging
+import threading
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ from quarantine_checker.storage.keyring_facade import SecretStore, StorageStatus
 from quarantine_checker.storage.token_cache import CacheStatus, open_token_cache, wipe_token_cache
 
 if TYPE_CHECKING:
+    from quarantine_checker.core.mailbox_session import MailboxSession
     from quarantine_checker.demo.tenant import DemoTenant
     from quarantine_checker.exchange.client import ExoClient
 
@@ -61,6 +63,8 @@ class Services:
     demo: DemoTenant | None = None
     data_dir: Path | None = None
     _owned: list[Any] = field(default_factory=list, repr=False)
+    _session: MailboxSession | None = field(default=None, repr=False)
+    _session_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def exchange_client(self, **options: Any) -> ExoClient:
         """An Exchange client for the signed-in identity (``AuthenticationError`` if nobody is).
@@ -76,11 +80,42 @@ class Services:
         return ExoClient(self.config.exchange_url, tenant, identity, self.auth.token_provider(),
                          ca_bundle=self.config.ca_bundle, **options)
 
+    def mailbox_session(self) -> MailboxSession:
+        """The one ``MailboxSession`` of whoever is signed in, shared by the window, the tray checker and
+        the command line (``AuthenticationError`` if nobody is). A different account gets a new one."""
+        from quarantine_checker.core.mailbox_session import MailboxSession
+        from quarantine_checker.exchange.direct_mailbox import DirectMailbox
+
+        identity = self.auth.identity
+        if identity is None:
+            raise AuthenticationError("You're not signed in.", code="not_signed_in")
+        with self._session_lock:
+            current = self._session
+            if current is not None and not current.closed and _same_account(current.account, identity):
+                return current
+            if current is not None:
+                current.close()
+            # On the direct road for now; the organisation service's road plugs in here (issue 12).
+            self._session = MailboxSession(DirectMailbox(self.exchange_client()))
+            return self._session
+
+    def end_session(self) -> None:
+        """Signed out (or another organisation): the account's listing and caches are dropped."""
+        with self._session_lock:
+            current, self._session = self._session, None
+        if current is not None:
+            current.close()
+
     def close(self) -> None:
         """Stop an in-process demo tenant, if this run started one."""
+        self.end_session()
         if self.demo is not None and self.demo in self._owned:
             self.demo.stop()
             self._owned.remove(self.demo)
+
+
+def _same_account(a: Any, b: Any) -> bool:
+    return (str(a.upn).lower(), str(a.tenant_id).lower()) == (str(b.upn).lower(), str(b.tenant_id).lower())
 
 
 def build_services(config: AppConfig, *, demo: DemoTenant | None = None,
