@@ -31,6 +31,7 @@ from quarantine_checker.storage.keyring_facade import SecretStore, StorageStatus
 from quarantine_checker.storage.token_cache import CacheStatus, open_token_cache, wipe_token_cache
 
 if TYPE_CHECKING:
+    from quarantine_checker.core.guide import Guide
     from quarantine_checker.core.mailbox_session import MailboxSession
     from quarantine_checker.demo.tenant import DemoTenant
     from quarantine_checker.exchange.client import ExoClient
@@ -62,6 +63,7 @@ class Services:
     cache_status: CacheStatus
     demo: DemoTenant | None = None
     data_dir: Path | None = None
+    guide: Guide | None = None  # the demo's guided tour (demo/guide.py); None for a real organisation
     _owned: list[Any] = field(default_factory=list, repr=False)
     _session: MailboxSession | None = field(default=None, repr=False)
     _session_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -131,7 +133,7 @@ def build_services(config: AppConfig, *, demo: DemoTenant | None = None,
         storage = StorageStatus(False, "none (demo)", MSG_DEMO_MEMORY)
         status = CacheStatus(False, MSG_DEMO_MEMORY)
         auth = AuthSession(config, cache, http_session=session, open_browser=open_browser)
-        return Services(config, auth, storage, status, demo=demo)
+        return Services(config, auth, storage, status, demo=demo, guide=_guide(config))
 
     base = data_dir or paths.data_dir()
     if config.demo:
@@ -145,7 +147,17 @@ def build_services(config: AppConfig, *, demo: DemoTenant | None = None,
             wipe_token_cache(base, secret_store)
 
     auth = AuthSession(config, cache, http_session=session, open_browser=open_browser, on_sign_out=wipe)
-    return Services(config, auth, storage, status, data_dir=base)
+    return Services(config, auth, storage, status, data_dir=base, guide=_guide(config))
+
+
+def _guide(config: AppConfig) -> Guide | None:
+    if not config.demo:
+        return None
+    try:
+        from quarantine_checker.demo.guide import demo_guide
+    except ImportError:  # a build without the demo package
+        return None
+    return demo_guide()
 
 
 def start_demo(state_dir: Path | None = None) -> tuple[DemoTenant, AppConfig]:

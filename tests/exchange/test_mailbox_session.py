@@ -64,29 +64,55 @@ def test_a_second_caller_during_a_listing_shares_it_instead_of_sending_another(f
     assert [m.subject for m in session.messages()] == ["held"]
 
 
-def test_retry_after_holds_for_every_caller_and_nothing_is_sent_meanwhile(fresh_tenant, session, list_calls):
+class Clock:
+    """The session's clock and sleep: sleeping moves the clock on, nothing really waits."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+        self.slept: list[float] = []
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += timedelta(seconds=seconds)
+
+
+def test_retry_after_holds_for_every_caller_and_nothing_is_sent_meanwhile(fresh_tenant, make_client,
+                                                                          list_calls):
+    clock = Clock()
+    client, _ = make_client(fresh_tenant, ALICE)
+    session = MailboxSession(DirectMailbox(client), clock=clock, sleep=clock.sleep)
     fresh_tenant.inject_fault("throttle", count=1, cmdlet="Get-QuarantineMessage", retry_after=30)
     with pytest.raises(ThrottledError):
-        session.refresh(patient=False)
+        session.refresh(patient=False)  # the tray's checker: one attempt, then it paces itself
     assert len(list_calls(fresh_tenant)) == 1
+    clock.now += timedelta(seconds=10)
     with pytest.raises(ThrottledError) as caught:
-        session.refresh()  # even a patient caller (the window's Check now) waits its turn
-    assert 0 < caught.value.retry_after <= 30
-    with pytest.raises(ThrottledError):
-        session.check(datetime.now(UTC), overlap=timedelta(minutes=10))
+        session.check(clock.now, overlap=timedelta(minutes=10))
+    assert caught.value.retry_after == pytest.approx(20)
     assert len(list_calls(fresh_tenant)) == 1, "nothing was sent while the server said wait"
-
-
-def test_the_wait_ends_when_the_server_said(fresh_tenant, make_client, list_calls):
-    now = [datetime.now(UTC)]
-    client, _ = make_client(fresh_tenant, ALICE)
-    session = MailboxSession(DirectMailbox(client), clock=lambda: now[0])
-    fresh_tenant.inject_fault("throttle", count=1, cmdlet="Get-QuarantineMessage", retry_after=5)
-    with pytest.raises(ThrottledError):
-        session.refresh(patient=False)
-    now[0] += timedelta(seconds=6)
+    # The window's Check now waits its turn (as its client would have) and then asks once.
     assert session.refresh().messages == []
+    assert clock.slept == [pytest.approx(20)]
     assert len(list_calls(fresh_tenant)) == 2
+
+
+def test_a_wait_longer_than_patience_is_reported_not_slept(fresh_tenant, make_client, list_calls):
+    clock = Clock()
+    client, _ = make_client(fresh_tenant, ALICE)
+    session = MailboxSession(DirectMailbox(client), clock=clock, sleep=clock.sleep)
+    # Beyond the transport's cap too: it reports the wait at once instead of sleeping on it.
+    fresh_tenant.inject_fault("throttle", count=1, cmdlet="Get-QuarantineMessage", retry_after=500)
+    with pytest.raises(ThrottledError):
+        session.refresh()
+    clock.now += timedelta(seconds=5)
+    with pytest.raises(ThrottledError) as caught:
+        session.refresh()
+    assert caught.value.retry_after == pytest.approx(495)
+    assert clock.slept == []
+    assert len(list_calls(fresh_tenant)) == 1
 
 
 def test_a_release_is_re_read_until_microsoft_finished_and_every_observer_hears_it(fresh_tenant, session):

@@ -82,6 +82,11 @@ class Mailbox(Protocol):
     @property
     def account(self) -> UserIdentity: ...
 
+    def require_open(self) -> None:
+        """The capability probe, asked once after sign-in: raise ``NoDirectAccessError`` if this road
+        is closed for the account; let any other error through (nothing is concluded from it)."""
+        ...
+
     def list_messages(self, now: datetime | None = None, *, patient: bool = True) -> ListResult:
         """Everything held for the account (the last 30 days)."""
         ...

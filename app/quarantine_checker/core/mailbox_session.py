@@ -11,8 +11,9 @@ Rules it keeps for every caller:
 
 * One listing in flight per account. A second caller asking while one runs gets that one's answer (a
   full listing also answers "what changed"); nothing is sent twice.
-* A server's Retry-After is a floor for every listing, whoever asks: until it has passed, a listing
-  fails at once with ``ThrottledError`` (the remaining wait in ``retry_after``) and nothing is sent.
+* A server's Retry-After is a floor for every listing, whoever asks: until it has passed nothing is
+  sent. An impatient caller (the tray's checker, which paces itself) gets ``ThrottledError`` with the
+  remaining wait at once; a patient one (the window) waits it out, up to ``MAX_PATIENCE``.
 * An action is never sent twice at once for one message.
 * Every action the app sends is announced (``ChangeKind.SENT``) so the watch (notifications) knows the
   person asked, whoever sent it.
@@ -43,6 +44,10 @@ log = logging.getLogger(__name__)
 # letting the next listing show it.
 RELEASE_POLL_ATTEMPTS = 6
 RELEASE_POLL_SECONDS = 1.0
+# A patient caller (the window) waits out a Retry-After up to this long, as its client's retries would
+# have; longer waits are reported. The tray's checker is impatient: it gets the error and backs off.
+MAX_PATIENCE = 120.0
+MAX_RETRY_AFTER = 3600.0  # a hostile or broken Retry-After cannot stop the listings for days
 
 Listener = Callable[[Change], None]
 
@@ -166,37 +171,49 @@ class MailboxSession:
     def listing_in_flight(self) -> bool:
         return self._flight is not None
 
-    def refresh(self, *, patient: bool = True) -> ListResult:
-        """A full listing (or the one already on its way). Tells observers ``LISTED``, or ``FAILED``."""
-        return self._listing_call(full=True, patient=patient, since=None, overlap=timedelta(0))
+    def refresh(self, *, patient: bool = True, now: datetime | None = None) -> ListResult:
+        """A full listing (or the one already on its way). Tells observers ``LISTED``, or ``FAILED``.
+        ``now``: the caller's clock for the listing's window (the tray checker's, which tests move)."""
+        return self._listing_call(full=True, patient=patient, since=None, overlap=timedelta(0), now=now)
 
-    def check(self, since: datetime, *, overlap: timedelta, patient: bool = False) -> ListResult:
+    def check(self, since: datetime, *, overlap: timedelta, patient: bool = False,
+              now: datetime | None = None) -> ListResult:
         """What may have changed since ``since`` (minus ``overlap``), merged into the listing: a message
         received in that window and no longer listed is gone. Tells observers ``UPDATED``/``REMOVED``.
         A full listing already on its way answers this too."""
-        return self._listing_call(full=False, patient=patient, since=since, overlap=overlap)
+        return self._listing_call(full=False, patient=patient, since=since, overlap=overlap, now=now)
 
     def _listing_call(self, *, full: bool, patient: bool, since: datetime | None,
-                      overlap: timedelta) -> ListResult:
+                      overlap: timedelta, now: datetime | None) -> ListResult:
+        waited = 0.0
         while True:
             with self._lock:
                 flight = self._flight
-                if flight is None:
-                    self._refuse_while_throttled()
+                left = self._throttle_left()
+                mine = flight is None and left <= 0
+                if mine:
                     flight = self._flight = _Flight(full=full)
-                    mine = True
-                else:
-                    mine = False
             if mine:
                 break
+            if flight is None:  # the service asked us to wait ``left`` more seconds
+                if not patient or waited + left > MAX_PATIENCE:
+                    log.info("listing not sent: the service asked us to wait %.0f s more", left)
+                    raise ThrottledError("Exchange Online is busy; try again later", retry_after=left,
+                                         reason="waiting for Retry-After")
+                self._sleep(left)  # a patient caller's client would have waited this long anyway
+                waited += left
+                continue
             flight.done.wait()
             if flight.full or not full:  # its answer is ours too
-                if flight.error is not None:
+                if flight.error is None:
+                    assert flight.result is not None
+                    return flight.result
+                if not (patient and isinstance(flight.error, ThrottledError)):
                     raise flight.error
-                assert flight.result is not None
-                return flight.result
-            # A changes check was on its way and we need everything: ours goes next, still one at a time.
-        now = self._clock()
+            # A changes check was on its way and we need everything (or it was throttled and we may
+            # wait): ours goes next, still one at a time.
+        assert flight is not None
+        now = now or self._clock()
         try:
             if full:
                 result = self.mailbox.list_messages(now, patient=patient)
@@ -213,22 +230,22 @@ class MailboxSession:
             self._tell(change)
         return result
 
-    def _refuse_while_throttled(self) -> None:
+    def _throttle_left(self) -> float:
         until = self.throttled_until
         if until is None:
-            return
+            return 0.0
         left = (until - self._clock()).total_seconds()
-        if left > 0:
-            log.info("listing not sent: the service asked us to wait %.0f s more", left)
-            raise ThrottledError("Exchange Online is busy; try again later", retry_after=left,
-                                 reason="waiting for Retry-After")
-        self.throttled_until = None
+        if left <= 0:
+            self.throttled_until = None
+        return max(0.0, left)
 
     def _finish(self, flight: _Flight, result: ListResult | None, error: BaseException | None,
                 now: datetime) -> None:
         with self._lock:
-            if isinstance(error, ThrottledError) and error.retry_after:
-                self.throttled_until = now + timedelta(seconds=float(error.retry_after))
+            wait = error.retry_after if isinstance(error, ThrottledError) else None
+            if isinstance(wait, int | float) and wait == wait and wait > 0:  # not NaN
+                until = self._clock() + timedelta(seconds=min(float(wait), MAX_RETRY_AFTER))
+                self.throttled_until = max(until, self.throttled_until or until)
             flight.result, flight.error = result, error
             self._flight = None
         flight.done.set()
@@ -315,6 +332,10 @@ class MailboxSession:
     def headers(self, identity: str) -> str:
         return self.sender_check(identity).headers
 
+    def sender_names(self) -> dict[str, str]:
+        """identity -> the sender's display name, for the messages whose headers have been read."""
+        return {i: c.report.display_name for i, c in list(self._checks.items()) if c.report.display_name}
+
     # --- actions -------------------------------------------------------------------------------------------
     def is_busy(self, identity: str) -> bool:
         return identity in self._acting
@@ -336,23 +357,28 @@ class MailboxSession:
         action = Action.REPORT_NOT_JUNK if report_false_positive else Action.RELEASE
         with self._busy(identity):
             self.mailbox.release(identity, report_false_positive=report_false_positive)
-            self._tell(Change(ChangeKind.SENT, identities=(identity,), action=action))
+            self._sent(identity, action)
             return self._reread(identity, poll=True)
 
     def request_release(self, identity: str, *, note: str = "") -> QuarantinedMessage:
         with self._busy(identity):
             self.mailbox.request_release(identity, note=note)
-            self._tell(Change(ChangeKind.SENT, identities=(identity,), action=Action.REQUEST_RELEASE))
+            self._sent(identity, Action.REQUEST_RELEASE)
             return self._reread(identity, poll=False)
 
     def delete(self, identity: str) -> None:
         with self._busy(identity):
             self.mailbox.delete(identity)
-            self._tell(Change(ChangeKind.SENT, identities=(identity,), action=Action.DELETE))
+            self._sent(identity, Action.DELETE)
             with self._lock:
                 self._messages = {i: m for i, m in self._messages.items() if i != identity}
                 self._forget(identity)
             self._tell(Change(ChangeKind.REMOVED, identities=(identity,), at=self._clock()))
+
+    def _sent(self, identity: str, action: Action) -> None:
+        known = self._messages.get(identity)
+        self._tell(Change(ChangeKind.SENT, messages=(known,) if known is not None else (),
+                          identities=(identity,), action=action, at=self._clock()))
 
     def reread(self, identity: str) -> QuarantinedMessage:
         """Read one message again and tell everyone its new state."""

@@ -158,7 +158,7 @@ class SettingsDialog(QDialog):
 
     def _sign_out(self) -> None:
         self.c.checker.forget()
-        self.c.window.session.sign_out()
+        self.c.window.flow.sign_out()
         self.accept()
 
     def apply_and_close(self) -> None:
