@@ -25,9 +25,10 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from quarantine_checker.core import errors
 from quarantine_checker.core.decision import Action
-from quarantine_checker.core.mailbox import Change, ChangeKind
+from quarantine_checker.core.mailbox import Change, ChangeKind, ListResult
 from quarantine_checker.core.mailbox_session import MailboxSession
 from quarantine_checker.core.messages import user_message
+from quarantine_checker.core.model import QuarantinedMessage
 from quarantine_checker.core.schedule import (
     FULL_EVERY,
     MIN_OVERLAP,
@@ -171,7 +172,7 @@ class BackgroundChecker(QObject):
         if self.running and not self.tasks.is_running("check") and self.failures == 0:
             self._schedule(next_delay(self.interval, rng=self._rng))
 
-    def feed_full_listing(self, messages: list[Any], when: datetime | None = None) -> None:
+    def feed_full_listing(self, messages: list[QuarantinedMessage], when: datetime | None = None) -> None:
         """Someone else (the window) listed everything: it counts as a full listing (no extra request)."""
         if not self.running:
             return
@@ -203,7 +204,7 @@ class BackgroundChecker(QObject):
         self.changed.emit()
 
     # --- state for the tray ---------------------------------------------------------------------------
-    def waiting(self) -> list[Any]:
+    def waiting(self) -> list[QuarantinedMessage]:
         return self.watcher.waiting(self.now())
 
     # --- timers -------------------------------------------------------------------------------------
@@ -250,7 +251,7 @@ class BackgroundChecker(QObject):
         self._force_full = False
         provide = self._session
 
-        def work() -> Any:
+        def work() -> ListResult:
             # Impatient: a 429 comes back at once with its Retry-After, and the back-off below honours it.
             session = provide()
             if plan.kind is QueryKind.FULL:
@@ -264,7 +265,7 @@ class BackgroundChecker(QObject):
         self.check_started.emit(plan.kind.value)
         self.tasks.run(work, lambda result: self._succeeded(plan, now, result), self._failed, key="check")
 
-    def _succeeded(self, plan: QueryPlan, now: datetime, result: Any) -> None:
+    def _succeeded(self, plan: QueryPlan, now: datetime, result: ListResult) -> None:
         if not self.running:
             return
         self._handle(plan, list(result.messages), now, truncated=bool(getattr(result, "truncated", False)))
@@ -275,7 +276,8 @@ class BackgroundChecker(QObject):
         self.changed.emit()
         self.check_finished.emit(True)
 
-    def _handle(self, plan: QueryPlan, messages: list[Any], now: datetime, *, truncated: bool) -> None:
+    def _handle(self, plan: QueryPlan, messages: list[QuarantinedMessage], now: datetime, *,
+                truncated: bool) -> None:
         if plan.kind is QueryKind.FULL:
             events = self.watcher.apply_full(messages, now)
             self.last_full = now

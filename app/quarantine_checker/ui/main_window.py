@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from quarantine_checker import APP_NAME
 from quarantine_checker.ui.icons import icon
@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
         from quarantine_checker.ui.banner import BannerArea
         from quarantine_checker.ui.details_controller import DetailsController
         from quarantine_checker.ui.first_run_view import FirstRunView
+        from quarantine_checker.ui.main_page import MainPage
         from quarantine_checker.ui.session_bridge import SessionBridge
         from quarantine_checker.ui.session_flow import SessionFlow, WindowHooks
         from quarantine_checker.ui.sign_in_view import SignInView
@@ -108,13 +109,17 @@ class MainWindow(QMainWindow):
         self.first_run = FirstRunView(self)
         self.sign_in = SignInView(self)
         self.sign_in.show_starting(self.tr("Starting…"))
-        self.main = QWidget(self)
+        self.main = MainPage(self)
+        # The page's parts the window reacts to (and tests and the tray read).
+        self.list, self.details, self.check_now = self.main.list, self.main.details, self.main.check_now
+        self.account_label, self.last_checked_label = self.main.account_label, self.main.last_checked_label
+        self.check_now.clicked.connect(self.refresh)
+        self.main.sign_out_button.clicked.connect(lambda: self.flow.sign_out())
         for page in (self.first_run, self.sign_in, self.main):
             self.stack.addWidget(page)
         self.stack.setCurrentWidget(self.sign_in)
         self.stack.removeWidget(self._shell)
         self._shell.deleteLater()
-        self._build_main_page()
 
         self.bridge = SessionBridge(self)
         self.bridge.changed.connect(self._on_change)
@@ -181,50 +186,6 @@ class MainWindow(QMainWindow):
     def _title(self) -> str:
         return self.tr("{0} — DEMO").format(APP_NAME) if self.demo else APP_NAME
 
-    def _build_main_page(self) -> None:
-        from PySide6.QtCore import Qt
-        from PySide6.QtWidgets import QPushButton, QSplitter
-
-        from quarantine_checker.ui.details_pane import DetailsPane
-        from quarantine_checker.ui.list_view import MessageListView
-        from quarantine_checker.ui.plain_text import plain_label
-
-        self.account_label = plain_label("", self.main, wrap=False,
-                                         accessible_name=self.tr("Signed-in account"))
-        self.last_checked_label = plain_label(
-            "", self.main, selectable=False, wrap=False,
-            accessible_name=self.tr("When the quarantine was last checked"),
-        )
-        self.check_now = QPushButton(icon("refresh"), self.tr("Check now"), self.main)
-        self.check_now.setAccessibleName(self.tr("Check now"))
-        self.check_now.setAutoDefault(False)
-        self.check_now.clicked.connect(self.refresh)
-        self.sign_out_button = QPushButton(self.tr("Sign out"), self.main)
-        self.sign_out_button.setAccessibleName(self.tr("Sign out"))
-        self.sign_out_button.setAutoDefault(False)
-        self.sign_out_button.clicked.connect(lambda: self.flow.sign_out())
-        header = QHBoxLayout()
-        header.addWidget(self.account_label, 1)
-        for widget in (self.last_checked_label, self.check_now, self.sign_out_button):
-            header.addWidget(widget)
-
-        self.list = MessageListView(self.main)
-        self.details = DetailsPane(self.main)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self.main)
-        self.splitter.addWidget(self.list)
-        self.splitter.addWidget(self.details)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([690, 510])
-
-        layout = QVBoxLayout(self.main)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(header)
-        layout.addWidget(self.splitter, 1)
-        self.setTabOrder(self.list.search, self.list.table)
-        self.setTabOrder(self.list.table, self.details.actions.primary)
-
     def _build_shortcuts(self) -> None:
         from quarantine_checker.core.decision import Action
         from quarantine_checker.ui.window_parts import install_shortcuts
@@ -242,6 +203,11 @@ class MainWindow(QMainWindow):
 
     def _mailbox(self) -> MailboxSession | None:
         return self.mailbox
+
+    def selected_sender(self) -> str:
+        """The sender of the one selected message, or "" (the settings dialog mutes it)."""
+        rows = self.list.selected_rows() if self.identity is not None else []
+        return rows[0].message.sender_address if len(rows) == 1 else ""
 
     # --- signed in / out (called by SessionFlow) ------------------------------------------------------------
     def show_main(self, identity: UserIdentity) -> None:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
@@ -27,6 +27,16 @@ from quarantine_checker.ui.checker import Attention, BackgroundChecker
 from quarantine_checker.ui.notifier import Notifier, pick_notifier
 from quarantine_checker.ui.settings_store import DesktopSettings, RecordStore, SettingsStore
 from quarantine_checker.ui.tray import TrayIcon, TrayKind, TrayState
+
+if TYPE_CHECKING:
+    from quarantine_checker.core.account import UserIdentity
+    from quarantine_checker.core.errors import NoDirectAccessError
+    from quarantine_checker.core.mailbox_session import MailboxSession
+    from quarantine_checker.core.messages import UserMessage
+    from quarantine_checker.core.watch import WatchPrefs
+    from quarantine_checker.ui.main_window import MainWindow
+    from quarantine_checker.ui.settings_dialog import SettingsContext
+    from quarantine_checker.wiring import Services
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +53,8 @@ class WatchController(QObject):
 
     def __init__(
         self,
-        window: Any,
-        services: Any,
+        window: MainWindow,
+        services: Services,
         *,
         minimized: bool = False,
         interval_seconds: float | None = None,
@@ -119,14 +129,14 @@ class WatchController(QObject):
             self.window.show()
 
     # --- the account's session the checker lists through ------------------------------------------------
-    def _use_services(self, services: Any) -> None:
+    def _use_services(self, services: Services) -> None:
         self.services = services  # a new organisation: its sessions are its own
 
-    def _mailbox(self) -> Any:
+    def _mailbox(self) -> MailboxSession:
         # Called on the checker's worker thread: the same session (and client) as the window's.
         return self.services.mailbox_session()
 
-    def _prefs(self) -> Any:
+    def _prefs(self) -> WatchPrefs:
         return self.settings.prefs()
 
     # --- sign-in / sign-out ---------------------------------------------------------------------------------
@@ -136,7 +146,7 @@ class WatchController(QObject):
         base = paths.state_dir()
         return base / "demo" if getattr(self.services.config, "demo", False) else base
 
-    def on_signed_in(self, identity: Any) -> None:
+    def on_signed_in(self, identity: UserIdentity) -> None:
         account = f"{getattr(identity, 'tenant_id', '')}/{getattr(identity, 'upn', '')}"
         directory = self._record_dir()
         records = RecordStore(account, directory, memory_only=directory is None)
@@ -165,11 +175,11 @@ class WatchController(QObject):
             self.settings.start_at_login = False
         self.store.save(self.settings)
 
-    def _sign_in_needed(self, msg: Any) -> None:
+    def _sign_in_needed(self, msg: UserMessage) -> None:
         self.window.flow.need_sign_in(msg)
         self.update_tray()
 
-    def _road_closed(self, exc: Any) -> None:
+    def _road_closed(self, exc: NoDirectAccessError) -> None:
         self.window.flow.show_road_closed(exc)
         self.update_tray()
 
@@ -240,8 +250,24 @@ class WatchController(QObject):
     def open_settings(self) -> None:
         from quarantine_checker.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self, self.window if self.window.isVisible() else None)
+        dialog = SettingsDialog(self.settings_context(), self.window if self.window.isVisible() else None)
         dialog.open()
+
+    def settings_context(self) -> SettingsContext:
+        """Only what the settings dialog needs, not this controller."""
+        from quarantine_checker.ui.settings_dialog import SettingsContext
+
+        def sign_out() -> None:
+            self.checker.forget()
+            self.window.flow.sign_out()
+
+        return SettingsContext(
+            settings=self.settings, save=lambda: self.store.save(self.settings), config=self.services.config,
+            interval_seconds=self.checker.interval, autostart=self.autostart,
+            signed_in=self.window.identity is not None, selected_sender=self.window.selected_sender,
+            diagnostics=self.diagnostics, sign_out=sign_out, set_interval_minutes=self.set_interval_minutes,
+            applied=self.update_tray,
+        )
 
     def set_interval_minutes(self, minutes: int) -> None:
         self.checker.set_interval(clamp_interval_minutes(minutes) * 60.0)
