@@ -91,7 +91,7 @@ def test_every_disabled_action_shows_its_reason(qtbot: Any, window: Any, tenant:
     window.action_runner.run(Action.REQUEST_RELEASE, [requested])
     qtbot.waitUntil(lambda: status_of(window, idents[2]) == "Release requested", timeout=10_000)
 
-    bar = window.details.actions
+    bar = window.details.action_bar
     disabled_seen = 0
     for ident in idents:
         select(qtbot, window, ident)

@@ -224,7 +224,8 @@ class MailboxSession:
             self._finish(flight, None, exc, now)
             self._tell(Change(ChangeKind.FAILED, error=exc, full=full, at=now))
             raise
-        changes = self._apply(result, full=full, window_start=None if full else since - overlap, now=now)
+        window_start = None if since is None else since - overlap
+        changes = self._apply(result, full=full, window_start=window_start, now=now)
         self._finish(flight, result, None, now)
         for change in changes:
             self._tell(change)

@@ -54,7 +54,7 @@ class DetailsController(QObject):
         messages.model.rows_replaced.connect(self.on_selection)
         runner.outcome_changed.connect(self._on_outcome)
         runner.report_loaded.connect(self.show_sender_check)
-        bar = details.actions
+        bar = details.action_bar
         bar.primary_clicked.connect(self.primary_action)
         bar.delete_clicked.connect(lambda: self.run_action(Action.DELETE))
         bar.not_junk_clicked.connect(lambda: self.run_action(Action.REPORT_NOT_JUNK))
@@ -70,12 +70,12 @@ class DetailsController(QObject):
     def _refresh_bar(self, rows: list[MessageRow]) -> None:
         session = self._session()
         if session is None or not rows:
-            self.details.actions.set_state(action_bar_state([], [], self.runner.verb, busy=False))
+            self.details.action_bar.set_state(action_bar_state([], [], self.runner.verb, busy=False))
             return
         now = local_now()
         decisions = [session.decision(r.message, now) for r in rows]
         busy = any(r.pending or self.runner.is_busy(r.identity) for r in rows)
-        self.details.actions.set_state(action_bar_state(rows, decisions, self.runner.verb, busy=busy))
+        self.details.action_bar.set_state(action_bar_state(rows, decisions, self.runner.verb, busy=busy))
 
     def on_selection(self) -> None:
         rows = self.messages.selected_rows()

@@ -46,4 +46,4 @@ class MainPage(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.splitter, 1)
         self.setTabOrder(self.list.search, self.list.table)
-        self.setTabOrder(self.list.table, self.details.actions.primary)
+        self.setTabOrder(self.list.table, self.details.action_bar.primary)

@@ -33,7 +33,11 @@ if TYPE_CHECKING:
     from quarantine_checker.core.mailbox import Change, ListResult
     from quarantine_checker.core.mailbox_session import MailboxSession
     from quarantine_checker.core.messages import UserMessage
+    from quarantine_checker.ui.action_runner import ActionRunner
+    from quarantine_checker.ui.details_controller import DetailsController
     from quarantine_checker.ui.message_model import MessageRow
+    from quarantine_checker.ui.session_bridge import SessionBridge
+    from quarantine_checker.ui.session_flow import SessionFlow
     from quarantine_checker.wiring import Services
 
 
@@ -55,6 +59,11 @@ class MainWindow(QMainWindow):
 
     # Set by the tray controller: called on close; True means "kept running in the tray, don't quit".
     close_to_tray: Callable[[], bool] | None = None
+    # Built by complete() (after the first paint).
+    flow: SessionFlow
+    bridge: SessionBridge
+    action_runner: ActionRunner
+    details_controller: DetailsController
 
     def __init__(self, services: Services | None = None, *, tasks: TaskRunner | None = None,
                  demo: bool = False) -> None:

@@ -62,7 +62,7 @@ def install_shortcuts(window: QWidget, search: QWidget, table: QWidget, details:
     find.triggered.connect(focus_search)
     window.addAction(find)
     again = QAction(_tr("Check now"), window)
-    again.setShortcuts([QKeySequence.StandardKey.Refresh, QKeySequence("Ctrl+R")])
+    again.setShortcuts([*QKeySequence.keyBindings(QKeySequence.StandardKey.Refresh), QKeySequence("Ctrl+R")])
     again.triggered.connect(refresh)
     window.addAction(again)
     # Enter/Return on the list or the details pane = the primary action; Delete = delete (confirmed).
