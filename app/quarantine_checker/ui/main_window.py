@@ -670,7 +670,10 @@ class MainWindow(QMainWindow):
             none_reason,
         )
         not_junk = ButtonState(
-            self.actions.verb(Action.REPORT_NOT_JUNK), junkable > 0, none_reason, visible=junkable > 0
+            self.actions.verb(Action.REPORT_NOT_JUNK, max(junkable, 2)),
+            junkable > 0,
+            none_reason,
+            visible=junkable > 0,
         )
         headers = ButtonState(
             self.tr("View headers"), False, self.tr("Select a single message to see its headers.")
