@@ -51,6 +51,7 @@ class MessageListView(QWidget):
         self.proxy = MessageFilterProxy(self)
         self.proxy.setSourceModel(self.model)
         self._loaded = False
+        self._shown_selection: list[str] = []  # identities selected as of the last selection_changed
 
         self.search = QLineEdit(self)
         self.search.setObjectName("search")
@@ -157,6 +158,7 @@ class MessageListView(QWidget):
         layout.addWidget(self.count_label)
 
         self.proxy.filter_changed.connect(self._update_state)
+        self.proxy.filter_changed.connect(self._selection_maybe_hidden)
         self.model.rows_replaced.connect(self._rebuild_reason_chips)
         self.show_loading()
 
@@ -257,9 +259,17 @@ class MessageListView(QWidget):
 
     # --- selection -------------------------------------------------
     def _selection_changed(self, *args: object) -> None:
+        self._shown_selection = [r.identity for r in self.selected_rows()]
         self.selection_changed.emit()
 
+    def _selection_maybe_hidden(self) -> None:
+        # Rows that search or a chip hides drop out of the selection without Qt's selectionChanged. The
+        # details pane and every action follow what is visibly selected, so tell them.
+        if [r.identity for r in self.selected_rows()] != self._shown_selection:
+            self._selection_changed()
+
     def selected_rows(self) -> list[MessageRow]:
+        """What the user sees selected: rows hidden by search or filters are never part of it."""
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
         return [self.proxy.source_row(r) for r in rows if r < self.proxy.rowCount()]
 
