@@ -52,6 +52,7 @@ class MessageListView(QWidget):
         self.proxy.setSourceModel(self.model)
         self._loaded = False
         self._shown_selection: list[str] = []  # identities selected as of the last selection_changed
+        self._focus_table_when_shown = False  # focus_list() ran while the table was not on screen
 
         self.search = QLineEdit(self)
         self.search.setObjectName("search")
@@ -214,7 +215,14 @@ class MessageListView(QWidget):
         set_plain(self.empty_title, self.tr("Checking your quarantine…"))
         set_plain(self.empty_text, self.tr("This usually takes a few seconds."))
         self.clear_filters_button.hide()
-        self.stack.setCurrentWidget(self.empty)
+        self._show_page(self.empty)
+
+    def _show_page(self, page: QWidget) -> None:
+        if page is not self.table and self.table.hasFocus():
+            # A hidden focus widget hands the keyboard to the next control in line, which may be
+            # "Sign out" (Space would press it); the search box is the list's other keyboard home.
+            self.search.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.stack.setCurrentWidget(page)
 
     def set_rows(self, rows: list[MessageRow]) -> None:
         self._loaded = True
@@ -237,7 +245,7 @@ class MessageListView(QWidget):
                 ),
             )
             self.clear_filters_button.hide()
-            self.stack.setCurrentWidget(self.empty)
+            self._show_page(self.empty)
         elif shown == 0:
             self.empty_icon.setPixmap(icon("search").pixmap(48, 48))
             set_plain(self.empty_title, self.tr("No held message matches"))
@@ -246,9 +254,13 @@ class MessageListView(QWidget):
                 self.tr("{0} messages are held, but none match your search or filters.").format(total),
             )
             self.clear_filters_button.show()
-            self.stack.setCurrentWidget(self.empty)
+            self._show_page(self.empty)
         else:
             self.stack.setCurrentWidget(self.table)
+            # Still waiting to hand the keyboard over, and the user has not started typing a search.
+            if self._focus_table_when_shown and self.search.hasFocus() and not self.search.text():
+                self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._focus_table_when_shown = False  # only the first listing after focus_list() moves it
         if self.proxy.is_filtered():
             set_plain(self.count_label, self.tr("Showing {0} of {1} held messages").format(shown, total))
         else:
@@ -295,6 +307,15 @@ class MessageListView(QWidget):
     def select_first(self) -> None:
         if self.proxy.rowCount():
             self.table.selectRow(0)
+
+    def focus_list(self) -> None:
+        """Give the keyboard to the list; while it is not on screen yet, to the search box until it is."""
+        if self.stack.currentWidget() is self.table:
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+            self._focus_table_when_shown = False
+        else:
+            self.search.setFocus(Qt.FocusReason.OtherFocusReason)
+            self._focus_table_when_shown = True
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
