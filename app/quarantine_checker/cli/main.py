@@ -118,6 +118,15 @@ def _setup_logging(verbose: bool) -> None:
         logging.basicConfig(level=logging.WARNING)
 
 
+def _parent_wam_to_the_console(services: Any) -> None:
+    """The command line's Windows sign-in window belongs to the console it was typed in."""
+    from quarantine_checker.auth.broker import CONSOLE_WINDOW
+
+    auth = getattr(services, "auth", None)
+    if auth is not None:
+        auth.parent_window_handle = CONSOLE_WINDOW
+
+
 def _gui(args: argparse.Namespace) -> int:
     from quarantine_checker.ui.app import ensure_application, run_gui  # the only Qt import, only here
     from quarantine_checker.ui.single_instance import hand_over
@@ -143,6 +152,7 @@ def _run(args: argparse.Namespace) -> int:
     ctx: Context | None = None
     try:
         services = _services(args)
+        _parent_wam_to_the_console(services)
         ctx = Context(services, json_out=json_out)
         c = args.command
         if c == "sign-in":
