@@ -129,11 +129,10 @@ def _parent_wam_to_the_console(services: Any) -> None:
 
 def _gui(args: argparse.Namespace) -> int:
     from quarantine_checker.ui.app import ensure_application, run_gui  # the only Qt import, only here
-    from quarantine_checker.ui.single_instance import hand_over
 
     ensure_application()
-    if hand_over():  # already running: it brings its window forward; don't start a second checker
-        return ExitCode.OK
+    # Already running? run_gui takes the single-instance lock first; if another launch holds it, that
+    # one brings its window forward and this one exits before any checker or demo tenant is started.
     # The services (MSAL, requests, the keyring self-test, the demo tenant) are built on the window's
     # background helper once the window is on screen; the session flow then signs in there too. The UI
     # thread never waits for the keyring or the identity provider.

@@ -62,12 +62,12 @@ def run_gui(services: Any, *, minimized: bool = False, demo: bool = False,
     """
     app = ensure_application()
     from quarantine_checker.ui import crash_guard
-    from quarantine_checker.ui.single_instance import SingleInstance, hand_over
+    from quarantine_checker.ui.single_instance import SingleInstance
 
     crash_guard.install()  # a bug in a slot: plain words and "Copy details for IT", no traceback
 
     single = SingleInstance(parent=app)
-    if not single.listen() and hand_over(single.name):
+    if not single.claim():
         if not callable(services):
             close = getattr(services, "close", None)
             if callable(close):
