@@ -73,6 +73,11 @@ def run_gui(services: Any, *, minimized: bool = False, demo: bool = False,
             if callable(close):
                 close()
         return 0  # another instance was already running and has brought its window forward
+    if sys.platform == "win32":  # pragma: no cover - Windows only (see the two modules' tests)
+        from quarantine_checker.ui import autostart, windows_restart
+
+        windows_restart.register_for_restart()  # an upgrade that closes us starts us again
+        autostart.remove_stale_run_value_here()  # a start-at-login entry left by an uninstalled copy
     from quarantine_checker.ui.startup import Startup
 
     if prepare is not None and not callable(services):
