@@ -108,12 +108,13 @@ def _services(args: argparse.Namespace) -> Any:
     return wiring.build_services(load_config())
 
 
-def _setup_logging(verbose: bool) -> None:
+def _setup_logging(verbose: bool, *, gui: bool = False) -> None:
     from quarantine_checker import paths
-    from quarantine_checker.logging_setup import setup_logging
+    from quarantine_checker.logging_setup import CLI_LOG_FILE_NAME, LOG_FILE_NAME, setup_logging
 
     try:
-        setup_logging(paths.log_dir(), level="DEBUG" if verbose else "INFO", console=verbose)
+        setup_logging(paths.log_dir(), level="DEBUG" if verbose else "INFO", console=verbose,
+                      file_name=LOG_FILE_NAME if gui else CLI_LOG_FILE_NAME)
     except OSError:  # an unwritable log dir must not stop a helpdesk command
         logging.basicConfig(level=logging.WARNING)
 
@@ -139,7 +140,7 @@ def _gui(args: argparse.Namespace) -> int:
     # The log file too: its set-up (logging.handlers, the redaction patterns) is ~10 ms nothing before
     # the first paint needs; it runs on the UI thread after the paint, before the services are built.
     return run_gui(lambda: _services(args), minimized=args.minimized, demo=args.demo,
-                   prepare=lambda: _setup_logging(args.verbose))
+                   prepare=lambda: _setup_logging(args.verbose, gui=True))
 
 
 def _run(args: argparse.Namespace) -> int:
