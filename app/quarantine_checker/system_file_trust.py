@@ -50,11 +50,33 @@ def windows_owner_sid(path: Path) -> str:  # pragma: no cover - Windows only
 
 
 def current_user_sid() -> str:  # pragma: no cover - Windows only
-    import subprocess
+    """The running user's SID (OpenProcessToken + GetTokenInformation(TokenUser)); no console program is
+    started, which would flash a window from the windowed app."""
+    import ctypes
+    from ctypes import wintypes
 
-    out = subprocess.run(["whoami", "/user", "/fo", "csv", "/nh"], capture_output=True, text=True,
-                         check=False).stdout
-    return out.strip().rsplit(",", 1)[-1].strip('"') if out else ""
+    advapi32 = ctypes.WinDLL("advapi32", use_last_error=True)
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    kernel32.GetCurrentProcess.restype = wintypes.HANDLE
+    token = wintypes.HANDLE()
+    token_query, token_user = 0x0008, 1
+    if not advapi32.OpenProcessToken(kernel32.GetCurrentProcess(), token_query, ctypes.byref(token)):
+        raise ctypes.WinError(ctypes.get_last_error())
+    try:
+        size = wintypes.DWORD()
+        advapi32.GetTokenInformation(token, token_user, None, 0, ctypes.byref(size))
+        buf = ctypes.create_string_buffer(size.value)
+        if not advapi32.GetTokenInformation(token, token_user, buf, size, ctypes.byref(size)):
+            raise ctypes.WinError(ctypes.get_last_error())
+        sid = ctypes.c_void_p.from_buffer(buf).value  # TOKEN_USER starts with SID_AND_ATTRIBUTES.Sid
+        text = wintypes.LPWSTR()
+        if not advapi32.ConvertSidToStringSidW(ctypes.c_void_p(sid), ctypes.byref(text)):
+            raise ctypes.WinError(ctypes.get_last_error())
+        value = text.value or ""
+        kernel32.LocalFree(text)
+        return value
+    finally:
+        kernel32.CloseHandle(token)
 
 
 def distrust_reason(path: Path, platform: str | None = None, *,
