@@ -43,14 +43,19 @@ ORDER = ("tenant_id", "client_id", "helpdesk", "locked")
 USERS_SID = "S-1-5-32-545"
 
 
-def folder_acl_command(folder: Path) -> list[str]:
-    """icacls: drop inherited entries (ProgramData's let users create files), then SYSTEM and
-    Administrators full control, Users read, for the folder and what is created in it. SIDs, not names,
-    so it works on every language of Windows. The owner becomes Administrators (a user may have made
-    the folder first)."""
-    return ["icacls", str(folder), "/inheritance:r",
-            "/grant:r", f"*{SYSTEM_SID}:(OI)(CI)F", f"*{ADMINISTRATORS_SID}:(OI)(CI)F",
-            f"*{USERS_SID}:(OI)(CI)RX", "/setowner", f"*{ADMINISTRATORS_SID}", "/q"]
+def folder_acl_commands(folder: Path) -> list[list[str]]:
+    """icacls, in three steps (it takes one kind of change per call), all by SID so they work on every
+    language of Windows: the owner becomes Administrators (a user may have made the folder first and
+    could otherwise change its ACL back); /reset drops any explicit entry that user added; then the
+    inherited entries (ProgramData's let users create files) are removed and only SYSTEM and
+    Administrators full control, Users read, are granted, for the folder and what is created in it."""
+    where = str(folder)
+    return [
+        ["icacls", where, "/setowner", f"*{ADMINISTRATORS_SID}", "/q"],
+        ["icacls", where, "/reset", "/q"],
+        ["icacls", where, "/inheritance:r", "/grant:r", f"*{SYSTEM_SID}:(OI)(CI)F",
+         f"*{ADMINISTRATORS_SID}:(OI)(CI)F", f"*{USERS_SID}:(OI)(CI)RX", "/q"],
+    ]
 
 
 def secure_folder(folder: Path, run: Callable[[list[str]], int] | None = None,
@@ -60,9 +65,10 @@ def secure_folder(folder: Path, run: Callable[[list[str]], int] | None = None,
     if not (platform or sys.platform).startswith("win"):
         return
     runner = run or (lambda argv: subprocess.run(argv, check=False).returncode)
-    code = runner(folder_acl_command(folder))
-    if code != 0:
-        raise OSError(f"icacls failed ({code}) on {folder}")
+    for argv in folder_acl_commands(folder):
+        code = runner(argv)
+        if code != 0:
+            raise OSError(f"{' '.join(argv[2:4])} failed ({code}) on {folder}")
 
 
 def write_exclusively(out: Path, text: str) -> None:

@@ -169,10 +169,12 @@ def test_settings_folder_gets_an_explicit_acl_by_sid(tmp_path: Path) -> None:
     ran: list[list[str]] = []
     folder = tmp_path / "Quarantine Checker"
     write_system_config.secure_folder(folder, run=lambda argv: ran.append(argv) or 0, platform="win32")
-    (argv,) = ran
-    assert argv[:3] == ["icacls", str(folder), "/inheritance:r"]
-    assert {"*S-1-5-18:(OI)(CI)F", "*S-1-5-32-544:(OI)(CI)F", "*S-1-5-32-545:(OI)(CI)RX"} <= set(argv)
-    assert not any(a.startswith("*S-1-5-32-545:") and "F" in a.split(":")[1] for a in argv)
+    owner, reset, grant = ran
+    assert owner[:4] == ["icacls", str(folder), "/setowner", "*S-1-5-32-544"]  # not whoever made it
+    assert reset[:3] == ["icacls", str(folder), "/reset"]  # drops explicit entries a user added
+    assert grant[:3] == ["icacls", str(folder), "/inheritance:r"]
+    assert {"*S-1-5-18:(OI)(CI)F", "*S-1-5-32-544:(OI)(CI)F", "*S-1-5-32-545:(OI)(CI)RX"} <= set(grant)
+    assert not any(a.startswith("*S-1-5-32-545:") and "F" in a.split(":")[1] for a in grant)
     with pytest.raises(OSError):
         write_system_config.secure_folder(folder, run=lambda argv: 5, platform="win32")
 
