@@ -159,3 +159,14 @@ def test_windows_asks_to_be_restarted_minimised_after_an_upgrade_closes_it():
     assert not flags & 0x4, "RESTART_NO_PATCH would stop the restart after an update"
     assert flags & 0x1 and flags & 0x2  # not after a crash or a hang
     assert not windows_restart.register_for_restart(lambda cmd, flags: -2147024809)  # E_INVALIDARG
+
+
+def test_start_at_login_uses_the_windowed_exe_even_when_started_from_the_console_one():
+    from quarantine_checker.ui.autostart import launch_command
+
+    folder = r"C:\Program Files\Quarantine Checker"
+    assert launch_command(folder + r"\quarantine-checker-cli.exe", frozen=True) == [
+        folder + r"\quarantine-checker.exe", "--minimized"]
+    assert launch_command(folder + r"\quarantine-checker.exe", frozen=True) == [
+        folder + r"\quarantine-checker.exe", "--minimized"]
+    assert launch_command("/usr/bin/python3", frozen=False)[1:] == ["-m", "quarantine_checker", "--minimized"]

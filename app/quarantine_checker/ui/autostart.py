@@ -80,11 +80,19 @@ def remove_stale_run_value_here() -> bool:  # pragma: no cover - Windows registr
         return False
 
 
-def launch_command() -> list[str]:
-    """How to start this very installation again, minimised."""
-    if getattr(sys, "frozen", False):
-        return [sys.executable, MINIMIZED_FLAG]
-    return [sys.executable, "-m", "quarantine_checker", MINIMIZED_FLAG]
+CLI_SUFFIX = "-cli.exe"
+
+
+def launch_command(executable: str | None = None, frozen: bool | None = None) -> list[str]:
+    """How to start this very installation again, minimised. On Windows the app may have been opened
+    through the console executable (quarantine-checker-cli.exe): login starts the windowed one beside
+    it, or a console window would open at every login."""
+    executable = executable or sys.executable
+    if getattr(sys, "frozen", False) if frozen is None else frozen:
+        if executable.lower().endswith(CLI_SUFFIX):
+            executable = executable[: -len(CLI_SUFFIX)] + ".exe"
+        return [executable, MINIMIZED_FLAG]
+    return [executable, "-m", "quarantine_checker", MINIMIZED_FLAG]
 
 
 # --- content (pure) ------------------------------------------------------------------------------
