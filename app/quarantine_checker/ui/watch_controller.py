@@ -98,6 +98,7 @@ class WatchController(QObject):
         window.signed_in.connect(self.on_signed_in)
         window.signed_out.connect(self.on_signed_out)
         window.listing_shown.connect(lambda messages: self.checker.feed_full_listing(messages))
+        window.actions.request_sent.connect(self.checker.watch_request)
         window.session.services_replaced.connect(self._use_services)
         self.update_tray()
 
@@ -214,7 +215,7 @@ class WatchController(QObject):
             self.settings.tray_note_shown = True
             self.store.save(self.settings)
             self.notifier.show(Notice(
-                EventKind.HELD, self.tr("{0} is still running").format(APP_NAME),
+                None, self.tr("{0} is still running").format(APP_NAME),
                 self.tr("It keeps checking for held mail in the background. Open it from its icon in the "
                         "system tray; Quit is in that icon's menu."), "", ()))
         return True
