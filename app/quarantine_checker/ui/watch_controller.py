@@ -307,7 +307,9 @@ class WatchController(QObject):
             f"Qt {qVersion()}, PySide6 {PySide6.__version__}, platform plugin "
             f"{QApplication.platformName() if QApplication.instance() else '?'}",
             f"tray available: {QSystemTrayIcon.isSystemTrayAvailable()}, shown: {self.tray.is_visible()}",
-            f"notifications: {self.notifier.backend}",
+            f"notifications: {self.notifier.backend}"
+            + (" (no service answering: tray messages instead)" if getattr(self.notifier, "failed", False)
+               else ""),
             f"checking: {'on' if c.running else 'paused'}, every {c.interval:.0f} s, "
             f"overlap {c.overlap.total_seconds() / 60:.0f} min",
             f"checks: {s.checks} ({s.full_checks} full), failures: {s.failures_total}, "
