@@ -134,6 +134,9 @@ class ServiceApp:
         return resource.rstrip("/").lower() in {self.app_id_uri.lower(), self.client_id.lower()}
 
     def certificate_for(self, *, x5t: str | None, x5t_s256: str | None) -> ClientCertificate | None:
+        """The registered certificate a client assertion's header names. msal pads its base64url
+        thumbprints with "=", RFC 7515 does not; both forms are accepted."""
+        x5t, x5t_s256 = (x5t or "").rstrip("="), (x5t_s256 or "").rstrip("=")
         with self.lock:
             for cert in self.certificates:
                 if (x5t_s256 and x5t_s256 == cert.x5t_s256()) or (x5t and x5t == cert.x5t()):

@@ -42,11 +42,19 @@ Other handle calls: ``rotate_signing_keys(grace_seconds)``, ``assign_reviewer(up
 ``set_service_directory_role(role | None)``, ``set_service_exchange_consent(granted)``,
 ``app_token()`` (an app-only Exchange token without MSAL), ``user_api_token(upn)`` (an employee's
 token for the service API without MSAL), ``add_late_hold(recipient, hours_late=..., **fields)``.
-The control API offers the same (see control.py).
+The control API offers the same (``control_routes`` below):
+
+- ``GET  service-app``                  -> the config above
+- ``POST keys/rotate``                  ``{"grace_seconds": 3600}`` -> ``{"kid", "kids"}``
+- ``POST reviewers``                    ``{"upn", "assigned": true}``
+- ``POST service-app/directory-role``   ``{"role": "Security Administrator" | null}``
+- ``POST service-app/exchange-consent`` ``{"granted": true}``
+- ``POST late-hold``                    ``{"recipient", "hours_late": 6, ...fields}`` -> ``{"identity"}``
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -104,4 +112,68 @@ def service_app_config(tenant: DemoTenant) -> dict[str, Any]:
         "exchange_scope": f"{EXCHANGE_AUDIENCE}/.default",
         "anchor_mailbox": APP_ANCHOR_MAILBOX.format(domain=directory.domain),
         "ca_bundle": str(tenant.ca_file),
+    }
+
+
+def _bool(body: dict[str, Any], key: str, default: bool = True) -> bool:
+    value = body.get(key, default)
+    if not isinstance(value, bool):
+        raise ValueError(f"'{key}' (true or false) is required")
+    return value
+
+
+def _number(body: dict[str, Any], key: str, default: float) -> float:
+    value = body.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"'{key}' (a number) is required")
+    return float(value)
+
+
+def _text(body: dict[str, Any], key: str) -> str:
+    value = body.get(key)
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"'{key}' (string) is required")
+    return value
+
+
+def _late_hold(tenant: DemoTenant, body: dict[str, Any]) -> dict[str, str]:
+    fields = dict(body)
+    recipient = fields.pop("recipient", None)
+    if not isinstance(recipient, str | list) or not recipient:
+        raise ValueError("'recipient' (string or list) is required")
+    hours = _number(fields, "hours_late", 6.0)
+    fields.pop("hours_late", None)
+    return {"identity": tenant.add_late_hold(recipient, hours_late=hours, **fields)}
+
+
+def _directory_role(tenant: DemoTenant, body: dict[str, Any]) -> dict[str, Any]:
+    role = body.get("role")
+    if role is not None and (not isinstance(role, str) or not role):
+        raise ValueError("'role' (string or null) is required")
+    tenant.set_service_directory_role(role)
+    return tenant.service_app.registration()
+
+
+def control_routes(tenant: DemoTenant, body: dict[str, Any]) -> dict[tuple[str, str], Callable[[], Any]]:
+    """The control API operations for the service side (merged into control.py's table)."""
+
+    def rotate() -> dict[str, Any]:
+        kid = tenant.rotate_signing_keys(_number(body, "grace_seconds", 3600.0))
+        return {"kid": kid, "kids": tenant.directory.signing_keys.kids()}
+
+    def reviewers() -> dict[str, Any]:
+        tenant.assign_reviewer(_text(body, "upn"), _bool(body, "assigned"))
+        return tenant.service_app.registration()
+
+    def consent() -> dict[str, Any]:
+        tenant.set_service_exchange_consent(_bool(body, "granted"))
+        return tenant.service_app.registration()
+
+    return {
+        ("GET", "service-app"): lambda: service_app_config(tenant),
+        ("POST", "keys/rotate"): rotate,
+        ("POST", "reviewers"): reviewers,
+        ("POST", "service-app/directory-role"): lambda: _directory_role(tenant, body),
+        ("POST", "service-app/exchange-consent"): consent,
+        ("POST", "late-hold"): lambda: _late_hold(tenant, body),
     }

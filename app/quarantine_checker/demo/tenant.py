@@ -223,6 +223,16 @@ class DemoTenant:
     def add_message(self, recipient: str | list[str], **fields: Any) -> str:
         return self.store.add_message(recipient, **fields)
 
+    def add_late_hold(self, recipient: str | list[str], *, hours_late: float = 6.0, **fields: Any) -> str:
+        """A message quarantined now that was received ``hours_late`` hours ago, as zero-hour auto
+        purge does: a sweep that only looks at recently *received* mail misses it."""
+        if hours_late <= 0:
+            raise ValueError("hours_late must be positive")
+        now = self.clock.now()
+        fields.setdefault("ReceivedTime", now - dt.timedelta(hours=hours_late))
+        fields.setdefault("QuarantinedAt", now)
+        return self.store.add_message(recipient, **fields)
+
     def bulk_load(self, upn: str, count: int, *, days: int = 29) -> None:
         # The cyclic GC would walk the growing heap many times over while 100k dicts are built.
         was_enabled = gc.isenabled()
