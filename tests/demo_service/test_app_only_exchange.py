@@ -181,6 +181,15 @@ def test_faults_apply_to_app_only_callers(tenant, app_exo, kind, params, status)
     assert app_exo.invoke("Get-QuarantineMessage").status_code == 200  # one request only
 
 
+def test_a_fault_can_be_aimed_at_app_only_callers_alone(tenant, app_exo):
+    http = trusting_session(tenant.ca_file)
+    r = http.post(f"{tenant.control_url}/faults", json={"kind": "throttle", "caller": "app"}, timeout=10)
+    assert r.status_code == 200
+    assert _user_rows(tenant, ALICE, {"MyItems": True}) == []  # the desktop app's call is untouched
+    assert app_exo.invoke("Get-QuarantineMessage").status_code == 429
+    assert app_exo.invoke("Get-QuarantineMessage").status_code == 200
+
+
 def test_a_slow_reply_reaches_app_only_callers_too(tenant, app_exo):
     tenant.inject_fault("slow", delay=0.4)
     started = time.monotonic()

@@ -323,7 +323,10 @@ class _ExchangeHandler(Handler):
 
         self._identity = self._authenticate()
         self._caller = self._identity.user if self._identity else None
-        fault = emu.faults.take(MODULE_FILE if endpoint == "exomodulefile" else self._cmdlet)
+        fault = emu.faults.take(
+            MODULE_FILE if endpoint == "exomodulefile" else self._cmdlet,
+            self._caller.upn if self._caller else None,
+        )
         if fault is not None:
             self._apply_fault(fault)
 
@@ -491,7 +494,7 @@ class _ExchangeHandler(Handler):
 
     # --- answers -------------------------------------------------------------------------------------
     def _cmdlet_error(self, message: str, type_name: str) -> None:
-        shape = self.emu.faults.take_error_shape(self._cmdlet)
+        shape = self.emu.faults.take_error_shape(self._cmdlet, self._caller.upn if self._caller else None)
         raise _Reply(400, _json(error_envelope(message, type_name, shape=shape)))
 
     def _invoke(self, cmdlet: str, params: dict[str, Any]) -> None:

@@ -42,6 +42,9 @@ Other handle calls: ``rotate_signing_keys(grace_seconds)``, ``assign_reviewer(up
 ``set_service_directory_role(role | None)``, ``set_service_exchange_consent(granted)``,
 ``app_token()`` (an app-only Exchange token without MSAL), ``user_api_token(upn)`` (an employee's
 token for the service API without MSAL), ``add_late_hold(recipient, hours_late=..., **fields)``.
+Faults (``inject_fault`` / ``POST faults``) take an optional ``caller``: ``"app"`` aims one at
+app-only callers only (the service's sweep), a UPN at one person's desktop app.
+
 The control API offers the same (``control_routes`` below):
 
 - ``GET  service-app``                  -> the config above
