@@ -22,7 +22,10 @@ thumbprint             SHA-1 thumbprint, upper hex (msal ``thumbprint``; Entra p
 thumbprint_sha256      SHA-256 thumbprint, upper hex
 exchange_url           base URL of the Exchange emulator; InvokeCommand is
                        ``{exchange_url}/adminapi/beta/{tenant_id}/InvokeCommand``
-exchange_scope         ``https://outlook.office365.com/.default`` (client credentials scope)
+exchange_scope         ``https://outlook.office365.com/.default`` (client credentials scope). The
+                       resource is Exchange Online's identifier, not ``exchange_url``: in the demo
+                       the two differ, and a scope built from ``exchange_url`` gets a token that
+                       Exchange refuses (wrong ``aud``), as a real tenant would.
 anchor_mailbox         the app-only ``X-AnchorMailbox`` value
 ca_bundle              the demo CA: trust it (only) in the service's own HTTP sessions
 =====================  ==========================================================================
