@@ -124,6 +124,15 @@ def test_the_service_has_no_secret_and_the_desktop_app_no_client_credentials(ten
     assert public.status_code == 401 and public.json()["error_codes"] == [700025]
 
 
+def test_client_credentials_for_a_resource_the_tenant_does_not_know_are_refused(tenant):
+    # The emulator's URL is not Exchange Online's resource id: Entra answers AADSTS500011.
+    cfg = tenant.service_app_config()
+    result = confidential_app(tenant).acquire_token_for_client([f"{cfg['exchange_url']}/.default"])
+    assert result["error"] == "invalid_resource" and result["error_codes"] == [500011]
+    scoped = confidential_app(tenant).acquire_token_for_client([f"{EXCHANGE}/Exchange.ManageAsApp"])
+    assert scoped["error_codes"] == [1002012]  # client credentials take only /.default
+
+
 def test_employee_token_for_the_service_api_carries_the_self_scope_and_no_roles(tenant):
     cfg = tenant.service_app_config()
     result = device_code_token(tenant, ALICE, [cfg["api_scope"]])

@@ -24,8 +24,8 @@ exchange_url           base URL of the Exchange emulator; InvokeCommand is
                        ``{exchange_url}/adminapi/beta/{tenant_id}/InvokeCommand``
 exchange_scope         ``https://outlook.office365.com/.default`` (client credentials scope). The
                        resource is Exchange Online's identifier, not ``exchange_url``: in the demo
-                       the two differ, and a scope built from ``exchange_url`` gets a token that
-                       Exchange refuses (wrong ``aud``), as a real tenant would.
+                       the two differ, and a scope built from ``exchange_url`` is refused by the
+                       IdP (AADSTS500011, unknown resource), as a real tenant would.
 anchor_mailbox         the app-only ``X-AnchorMailbox`` value
 ca_bundle              the demo CA: trust it (only) in the service's own HTTP sessions
 =====================  ==========================================================================
