@@ -194,6 +194,17 @@ def test_key_rotation_publishes_the_new_key_and_keeps_the_old_for_its_grace(tena
     assert AppExo(tenant, app_token).invoke("Get-QuarantineMessage").status_code == 401
 
 
+def test_an_announced_key_is_published_before_it_signs(tenant):
+    cfg = tenant.service_app_config()
+    http = trusting_session(cfg["ca_bundle"])
+    current = tenant.directory.signing_keys.current_kid
+    announced = http.post(f"{tenant.control_url}/keys/announce", json={}, timeout=10).json()["kid"]
+    assert [k["kid"] for k in http.get(cfg["jwks_uri"], timeout=10).json()["keys"]] == [current, announced]
+    assert jwt.get_unverified_header(tenant.user_api_token(ALICE))["kid"] == current
+    assert tenant.rotate_signing_keys(60) == announced
+    assert jwt.get_unverified_header(tenant.user_api_token(ALICE))["kid"] == announced
+
+
 def test_the_handle_and_json_line_describe_the_service_registration(tenant):
     import json
 
