@@ -10,7 +10,10 @@ a roll-over, so a relying party that refreshed its cache meanwhile already knows
 Key generation costs ~40 ms; a fresh tenant per test would spend more on it than on the test, so
 the *first* key of every key set comes from one per-process cache and only rotation makes new
 ones. Each key set still names its first key with its own random ``kid``, so a token from another
-demo tenant never finds its key here (verification looks keys up by ``kid`` only).
+demo tenant never finds its key here (verification looks keys up by ``kid`` only). The limit: two
+tenants in *one* process share that key material, so a token from one re-labelled with the other's
+``kid`` would verify. ``demo-server`` runs one tenant per process; a test that needs a truly foreign
+key generates one (``new_rsa_key()``) or rotates first.
 """
 
 from __future__ import annotations
