@@ -116,6 +116,10 @@ def test_get_recipient_by_object_id_gives_the_addresses(tenant, app_exo):
     [by_alias] = app_exo.rows("Get-Recipient", {"Identity": "a.moreau@northwind.example"})
     assert by_alias["ExternalDirectoryObjectId"] == alice.object_id
     assert "couldn't be found" in app_exo.error("Get-Recipient", {"Identity": "0000-not-an-object"})
+    [shared] = app_exo.rows("Get-Recipient", {"Identity": "accounts@northwind.example"})
+    assert shared["RecipientTypeDetails"] == "SharedMailbox"
+    everyone = app_exo.rows("Get-Recipient", {"ResultSize": "Unlimited"})
+    assert {r["PrimarySmtpAddress"] for r in everyone} == set(tenant.directory.users)
 
 
 def test_an_employee_may_not_read_policies_or_recipients(tenant):
