@@ -1,13 +1,15 @@
 """Carrying out Release / Request release / Delete / Report as not junk on one or many messages.
 
 Rules the user can rely on: only what ``decide`` allows is sent; every bulk action and every delete
-is confirmed with a sentence that names what will happen; releasing mail whose sender checks failed
-needs a second, explicit yes; each row shows its own progress; a row with a request in flight never
-gets a second one; afterwards the message is re-read and its real new status shown; a failure leaves
-the row as it was, says why, and offers Retry.
+is confirmed with a sentence that names what will happen; delivering mail to the Inbox (Release, and
+Report as not junk, which releases too) needs a second, explicit yes unless the sender checks confirmed
+the sender (``decision.needs_sender_warning``); each row shows its own progress; a row with a request in
+flight never gets a second one; afterwards the message is re-read and its real new status shown; a
+failure leaves the row as it was, says why, and offers Retry.
 
-Sending, re-reading and the sender checks are the account's ``MailboxSession``'s; this class asks the
-questions, shows progress in the rows and remembers what to say about each message.
+Sending, re-reading and the sender checks are the account's ``MailboxSession``'s (the tray hears of every
+request sent from there); this class asks the questions, shows progress in the rows and remembers what to
+say about each message.
 """
 
 from __future__ import annotations
@@ -19,7 +21,13 @@ from datetime import datetime
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from quarantine_checker.core.decision import Action
+from quarantine_checker.core.decision import (
+    Action,
+    SenderDoubt,
+    delivers_to_inbox,
+    needs_sender_warning,
+    sender_doubt,
+)
 from quarantine_checker.core.mailbox import SenderCheck
 from quarantine_checker.core.mailbox_session import MailboxSession
 from quarantine_checker.core.messages import user_message
@@ -39,6 +47,7 @@ class Outcome:
     details: str = ""
     action: Action | None = None  # set when Retry makes sense
     failed: bool = False
+    status: tuple[ReleaseStatus, bool] | None = None  # (release status, released) the text is about
 
 
 class ActionRunner(QObject):
@@ -61,6 +70,8 @@ class ActionRunner(QObject):
         self._parent = parent_widget
         self.confirm = confirm
         self.outcomes: dict[str, Outcome] = {}
+        model.rows_replaced.connect(self._drop_stale_outcomes)
+        model.dataChanged.connect(self._drop_stale_outcomes)  # one row's new state (the tray's check)
 
     def _report(self, identity: str) -> SenderReport | None:
         session = self._session()
@@ -77,8 +88,11 @@ class ActionRunner(QObject):
             )
         if action is Action.DELETE:
             return self.tr("Delete") if n == 1 else self.tr("Delete {0} messages").format(n)
+        # It delivers to the Inbox like Release, so the button says it releases.
         return (
-            self.tr("Report as not junk") if n == 1 else self.tr("Report {0} messages as not junk").format(n)
+            self.tr("Release and report as not junk")
+            if n == 1
+            else self.tr("Release {0} messages and report as not junk").format(n)
         )
 
     def _progress(self, action: Action) -> str:
@@ -122,12 +136,12 @@ class ActionRunner(QObject):
         if not confirmed and not self._confirm(action, targets, skipped):
             return 0
         # The sender warning is never skipped, not even on Retry: it is about the mail, not the click.
-        if action in (Action.RELEASE, Action.REPORT_NOT_JUNK):
+        if delivers_to_inbox(action):
             missing = [r for r in targets if self._report(r.identity) is None]
             if missing:
                 self._precheck_then(action, targets, missing)
                 return len(targets)
-            if not self._warn_failed_checks(targets):
+            if not self._warn_unconfirmed_sender(action, targets):
                 return 0
         for row in targets:
             self._start(action, row)
@@ -171,22 +185,26 @@ class ActionRunner(QObject):
             warning=action is Action.DELETE,
         )
 
-    def _warn_failed_checks(self, targets: list[MessageRow]) -> bool:
-        reports = {r.identity: self._report(r.identity) for r in targets}
-        failed = [r for r in targets if getattr(reports[r.identity], "checks_failed", False)]
-        if not failed:
+    def _warn_unconfirmed_sender(self, action: Action, targets: list[MessageRow]) -> bool:
+        """Ask before delivering mail whose sender checks failed or could not confirm the sender."""
+        doubtful = [r for r in targets if needs_sender_warning(action, self._report(r.identity))]
+        if not doubtful:
             return True
-        report = reports[failed[0].identity]
-        if len(failed) == 1 and report is not None:
-            reasons = [w for w in report.warnings] + [
-                c.sentence for c in report.auth_checks if c.result in ("fail", "softfail")
-            ]
-            text = self.tr("This message may not be from who it claims to be. Release it anyway?")
+        if len(doubtful) == 1:
+            report = self._report(doubtful[0].identity)
+            if sender_doubt(report) is SenderDoubt.FAILED:
+                text = self.tr("This message may not be from who it claims to be. Release it anyway?")
+                marks: tuple[str, ...] = ("fail", "softfail")
+            else:
+                text = self.tr("We couldn't confirm who sent this message. Release it anyway?")
+                marks = ("fail", "softfail", "none", "unknown")
+            checks = getattr(report, "auth_checks", ())
+            reasons = [*getattr(report, "warnings", ()), *(c.sentence for c in checks if c.result in marks)]
             info = "\n".join(f"• {r}" for r in reasons[:6])
         else:
             text = self.tr(
                 "{0} of these messages may not be from who they claim to be. Release them anyway?"
-            ).format(len(failed))
+            ).format(len(doubtful))
             info = self.tr("Open each one to see what the sender checks found.")
         info += "\n\n" + self.tr(
             "Only release it if you were expecting it and trust the sender. If unsure, ask IT instead."
@@ -195,7 +213,7 @@ class ActionRunner(QObject):
             self._parent,
             self.tr("Check the sender first"),
             text,
-            informative=info,
+            informative=info.strip(),
             yes=self.tr("Release anyway"),
             warning=True,
         )
@@ -218,7 +236,7 @@ class ActionRunner(QObject):
                 self.model.set_pending(ident, "")
                 self.report_loaded.emit(ident)
             fresh = [self.model.row_for(r.identity) or r for r in targets]
-            if self._warn_failed_checks(fresh):
+            if self._warn_unconfirmed_sender(action, fresh):
                 for row in fresh:
                     self._start(action, row)
 
@@ -239,7 +257,8 @@ class ActionRunner(QObject):
             return
 
         def work() -> QuarantinedMessage | None:
-            # Sent, then re-read until Microsoft has finished (the session tells the tray and the list).
+            # Sent, then re-read until Microsoft has finished. The session tells the list and the tray
+            # (which then watches a request for IT's answer).
             return session.act(action, identity)
 
         def done(message: QuarantinedMessage | None) -> None:
@@ -250,7 +269,8 @@ class ActionRunner(QObject):
             report = self._report(identity)
             new_row = build_row(message, local_now(), sender_name=report.display_name if report else "")
             self.model.replace_row(new_row)
-            self.outcomes[identity] = Outcome(self._success_text(action, message))
+            self.outcomes[identity] = Outcome(self._success_text(action, message),
+                                              status=(message.release_status, message.released))
             self.outcome_changed.emit(identity)
 
         def failed(exc: BaseException) -> None:
@@ -261,6 +281,17 @@ class ActionRunner(QObject):
         if started is not None:
             self.outcomes.pop(identity, None)
             self.model.set_pending(identity, self._progress(action))
+
+    def _drop_stale_outcomes(self, *args: object) -> None:
+        """A refresh showed a newer status (IT approved a request): the old "Release requested…" text
+        would contradict it, so it goes; the status line says what is true now."""
+        for identity, outcome in list(self.outcomes.items()):
+            if outcome.status is None:
+                continue
+            row = self.model.row_for(identity)
+            if row is None or (row.message.release_status, row.message.released) != outcome.status:
+                del self.outcomes[identity]
+                self.outcome_changed.emit(identity)
 
     def _fail(self, identity: str, action: Action, title: str, text: str, details: str) -> None:
         self.model.set_error(identity, self.tr("{0} failed").format(self.verb(action)))

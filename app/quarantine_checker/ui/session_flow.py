@@ -118,6 +118,8 @@ class SessionFlow(QObject):
         )
         cancel = self._cancel = threading.Event()
         auth = self.auth
+        # Windows' sign-in broker (WAM) opens its window over ours: it needs our window's handle.
+        auth.parent_window_handle = int(self._parent.winId())
 
         def work() -> UserIdentity:
             auth.start()
@@ -200,10 +202,16 @@ class SessionFlow(QObject):
     def sign_out(self) -> None:
         auth = self.auth
 
-        def done(_: object) -> None:
+        def done(report: object) -> None:
             self.hooks.show_signed_out()
             self._show_sign_in()
             self.sign_in_view.show_idle()
+            left = list(getattr(report, "left_behind", ()))
+            if left:  # never claim a clean sign-out that wasn't one
+                self.sign_in_view.show_error(
+                    self.tr("Signed out, but not everything could be removed"),
+                    self.tr("Some sign-in data is still on this computer. Copy the details for IT."),
+                    "Left behind after sign-out:\n" + "\n".join(left))
 
         def failed(exc: BaseException) -> None:
             msg = user_message(exc, action="sign_out")

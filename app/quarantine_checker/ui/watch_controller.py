@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication
 
 from quarantine_checker import APP_NAME, paths
 from quarantine_checker.core.schedule import clamp_interval_minutes
-from quarantine_checker.core.watch import EventKind, Notice, clean_text
+from quarantine_checker.core.watch import Notice, clean_text
 from quarantine_checker.ui.autostart import Autostart
 from quarantine_checker.ui.checker import Attention, BackgroundChecker
 from quarantine_checker.ui.notifier import Notifier, pick_notifier
@@ -221,7 +221,7 @@ class WatchController(QObject):
             self.settings.tray_note_shown = True
             self.store.save(self.settings)
             self.notifier.show(Notice(
-                EventKind.HELD, self.tr("{0} is still running").format(APP_NAME),
+                None, self.tr("{0} is still running").format(APP_NAME),
                 self.tr("It keeps checking for held mail in the background. Open it from its icon in the "
                         "system tray; Quit is in that icon's menu."), "", ()))
         return True
@@ -329,7 +329,9 @@ class WatchController(QObject):
             f"Qt {qVersion()}, PySide6 {PySide6.__version__}, platform plugin "
             f"{QApplication.platformName() if QApplication.instance() else '?'}",
             f"tray available: {QSystemTrayIcon.isSystemTrayAvailable()}, shown: {self.tray.is_visible()}",
-            f"notifications: {self.notifier.backend}",
+            f"notifications: {self.notifier.backend}"
+            + (" (no service answering: tray messages instead)" if getattr(self.notifier, "failed", False)
+               else ""),
             f"checking: {'on' if c.running else 'paused'}, every {c.interval:.0f} s, "
             f"overlap {c.overlap.total_seconds() / 60:.0f} min",
             f"checks: {s.checks} ({s.full_checks} full), failures: {s.failures_total}, "
