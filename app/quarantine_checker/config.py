@@ -24,6 +24,7 @@ enters it. Without a tenant, ``needs_tenant`` is true and the first-run screen a
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -38,6 +39,7 @@ from urllib.parse import urlsplit
 
 from quarantine_checker import paths
 from quarantine_checker.core.errors import ConfigurationError
+from quarantine_checker.storage.private_files import NotARegularFile, read_regular
 
 log = logging.getLogger(__name__)
 
@@ -232,14 +234,16 @@ def _parse_helpdesk(value: Any) -> str:
 # --- reading the layers ------------------------------------------------------------------------------
 def _read_toml(path: Path, label: str) -> dict[str, Any]:
     try:
-        raw = path.read_bytes()
+        # A regular file only (a FIFO or device here would hang start-up), and capped in size.
+        raw, _ = read_regular(path, MAX_CONFIG_FILE_BYTES, follow_links=True)
     except FileNotFoundError:
         return {}
+    except NotARegularFile as exc:
+        what = "too large to be a settings file" if exc.errno == errno.EFBIG else "not a regular file"
+        raise ConfigurationError(f"The {label} {path} is {what}.", file=str(path)) from None
     except OSError as exc:
         log.warning("can't read the %s %s: %s", label, path, exc.strerror)
         return {}
-    if len(raw) > MAX_CONFIG_FILE_BYTES:
-        raise ConfigurationError(f"The {label} {path} is too large to be a settings file.", file=str(path))
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

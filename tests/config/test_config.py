@@ -305,3 +305,26 @@ def test_locked_pins_the_built_in_default_too(files) -> None:
     cfg = load(files, {"QC_DEMO": "1"})
     assert cfg.exchange_url == "https://outlook.office365.com" and cfg.demo is False
     assert sum("locked by IT" in note for note in cfg.notes) == 2
+
+
+def test_a_fifo_in_place_of_the_settings_file_is_reported_not_waited_on(files) -> None:
+    import os
+    import threading
+
+    user, _ = files
+    os.mkfifo(user)
+    outcome: list[BaseException | AppConfig] = []
+
+    def run() -> None:
+        try:
+            outcome.append(load(files))
+        except BaseException as exc:  # the outcome is what is asserted
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(10)
+    if worker.is_alive():  # release the stuck reader before failing
+        os.close(os.open(user, os.O_WRONLY | os.O_NONBLOCK))
+    assert outcome and isinstance(outcome[0], ConfigurationError), "start-up hung on a FIFO"
+    assert "not a regular file" in str(outcome[0]) and str(user) in str(outcome[0])

@@ -37,11 +37,15 @@ def ensure_private_dir(path: Path) -> None:
             path.chmod(0o700)
 
 
-def read_regular(path: Path, max_bytes: int) -> tuple[bytes, os.stat_result]:
+def read_regular(path: Path, max_bytes: int, *, follow_links: bool = False) -> tuple[bytes, os.stat_result]:
     """The whole file and its stat. Raises FileNotFoundError, or NotARegularFile for a link, FIFO,
-    device, folder or anything larger than ``max_bytes``."""
+    device, folder or anything larger than ``max_bytes``.
+
+    ``follow_links`` is for files IT manages (the machine-wide settings file is often a link placed by
+    configuration tools): the link is followed, but what it leads to must still be a regular file."""
+    flags = _READ_FLAGS & ~getattr(os, "O_NOFOLLOW", 0) if follow_links else _READ_FLAGS
     try:
-        fd = os.open(path, _READ_FLAGS)
+        fd = os.open(path, flags)
     except OSError as exc:
         if exc.errno == errno.ELOOP:  # O_NOFOLLOW met a symbolic link
             raise NotARegularFile(errno.ELOOP, "is a link, not a file", str(path)) from None
