@@ -7,7 +7,8 @@ service never reads them. It decides from the policy instead (exchange-quarantin
 - malware, high-confidence phishing, blocked file types (and SharePoint malware) are never self-released;
   where the policy would let the user release, they may *request* instead (§4.3);
 - transport-rule and DLP holds do not support quarantine policies: admins only (§4.2);
-- a missing or unknown policy fails closed: nothing but the headers, and ``check`` reports the name.
+- a missing or unknown policy fails closed: nothing but the headers, and ``check`` reports the name;
+  an unknown reason (a ``QuarantineTypes`` value this code does not know) gets the malware rule.
 """
 
 from __future__ import annotations
@@ -94,11 +95,13 @@ def rights_for(quarantine_type: QuarantineType, tag_name: str,
     release = Bit.RELEASE in bits
     request = Bit.REQUEST_RELEASE in bits
     basis = Basis.POLICY
-    if quarantine_type in REQUEST_ONLY_TYPES:
+    if quarantine_type in REQUEST_ONLY_TYPES or quarantine_type is QuarantineType.UNKNOWN:
+        # An unknown reason may be a new kind of malware verdict: it gets the malware rule until known.
         # Never self-released; where the policy allows release, the user may ask instead (§4.3).
+        if release:
+            basis = Basis.HARD_RULE  # the rule, not the policy, is why there is no Release button
         request = request or release
         release = False
-        basis = Basis.HARD_RULE
     elif release:
         request = False  # "Don't set Release and RequestRelease together": release wins, one button
     return Rights(visible=True, release=release, request_release=request, preview=Bit.PREVIEW in bits,
