@@ -76,6 +76,9 @@ def _parser() -> argparse.ArgumentParser:
                       help="seconds a release stays 'preparing' before it is released (default 1)")
     demo.add_argument("--rate-limit", type=float, default=None, metavar="PER_SECOND",
                       help="answer 429 above this many Exchange requests per second")
+    demo.add_argument("--end-user-cmdlets", choices=("denied", "allowed"), default="denied",
+                      help="whether users without an admin role may run the quarantine cmdlets "
+                      "(default denied: they get HTTP 401, as probably in most real organisations)")
     return parser
 
 
@@ -90,7 +93,10 @@ def _demo_server(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
     with DemoTenant(
-        seed=not args.no_seed, release_delay=args.release_delay, rate_limit_per_second=args.rate_limit
+        seed=not args.no_seed,
+        release_delay=args.release_delay,
+        rate_limit_per_second=args.rate_limit,
+        end_user_cmdlets=args.end_user_cmdlets,
     ) as tenant:
         print(json.dumps(tenant.describe()), flush=True)
         while not stop.wait(0.5):
