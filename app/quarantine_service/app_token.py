@@ -27,15 +27,21 @@ _DISCOVERY_HOSTS = {"login.microsoftonline.com", "login.microsoftonline.us",
                     "login.partner.microsoftonline.cn"}
 
 
-def load_certificate(path: Path) -> dict[str, str]:
-    """msal's client_credential for a PEM file holding the private key and its certificate."""
+def _read(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
-        raise ConfigurationError("The certificate file cannot be read", reason="unreadable",
+        raise ConfigurationError("The certificate file cannot be read", reason="unreadable", file=str(path),
                                  error=exc.strerror or type(exc).__name__) from None
+
+
+def load_certificate(path: Path, key_path: Path | None = None) -> dict[str, str]:
+    """msal's client_credential from a PEM certificate and its private key (in the same file, or in
+    ``key_path``)."""
+    data = _read(path)
+    key_data = _read(key_path) if key_path is not None else data
     try:
-        key = serialization.load_pem_private_key(data, password=None)
+        key = serialization.load_pem_private_key(key_data, password=None)
     except (ValueError, TypeError):
         raise ConfigurationError("The certificate file has no readable private key",
                                  reason="no_private_key") from None
@@ -73,7 +79,8 @@ class AppTokenProvider:
         try:
             return msal.ConfidentialClientApplication(
                 self._config.client_id, authority=self._config.authority,
-                client_credential=load_certificate(self._config.certificate), http_client=self._http,
+                client_credential=load_certificate(self._config.certificate, self._config.certificate_key),
+                http_client=self._http,
                 instance_discovery=host in _DISCOVERY_HOSTS,
             )
         except ValueError as exc:  # msal: bad authority or unreadable metadata

@@ -39,7 +39,7 @@ class CheckResult:
 
 def _certificate(config: ServiceConfig) -> CheckResult:
     try:
-        load_certificate(config.certificate)
+        load_certificate(config.certificate, config.certificate_key)
     except ConfigurationError as exc:
         reason = exc.details.get("reason")
         words = {

@@ -36,7 +36,8 @@ class ServiceConfig:
     tenant_id: str
     tenant_domain: str  # e.g. contoso.onmicrosoft.com: the app-only X-AnchorMailbox needs it
     client_id: str  # the service's own app registration: it exposes the API and holds the certificate
-    certificate: Path  # PEM with the private key and the certificate (never a client secret)
+    certificate: Path  # PEM certificate, with its private key in it unless certificate_key is set
+    certificate_key: Path | None = None  # PEM private key, when it is kept in a file of its own
     authority_host: str = DEFAULT_AUTHORITY_HOST
     exchange_url: str = DEFAULT_EXCHANGE_URL
     database_url: str = DEFAULT_DATABASE_URL
@@ -124,6 +125,7 @@ def from_mapping(data: dict[str, Any], *, base_dir: Path | None = None) -> Servi
         "tenant_domain": domain,
         "client_id": _guid("client_id", data["client_id"]),
         "certificate": path("certificate"),
+        "certificate_key": path("certificate_key"),
         "tls_certificate": path("tls_certificate"),
         "tls_key": path("tls_key"),
         "ca_bundle": path("ca_bundle"),
