@@ -2,7 +2,10 @@
 
 - Signature: RS256 only, against the configured tenant's published keys only. The key set comes from the
   tenant's own OpenID metadata on the configured authority host; a token's ``jku``/``x5u``/``jwk`` headers
-  are never followed. An unknown ``kid`` refetches the key set at most once per ``refetch_seconds``.
+  are never followed. The set is fetched at the first token and refreshed daily; an unknown ``kid``
+  refetches it at most once per ``refetch_seconds`` (5 minutes), so tokens naming made-up keys cannot
+  make the service hammer the identity provider. (Entra publishes a new key well before signing with
+  it, so a real roll-over is normally in the cache already; a surprise one costs one refetch.)
 - Claims: ``iss`` is the configured tenant's issuer, ``tid`` the configured tenant, ``aud`` this service,
   ``exp``/``nbf`` within a small skew, ``oid`` a GUID.
 - Who: an employee token is a user token (``scp``) carrying the employee scope; an app-only token (no
@@ -31,6 +34,7 @@ log = logging.getLogger(__name__)
 
 MAX_TOKEN_BYTES = 16 * 1024
 MAX_METADATA_BYTES = 256 * 1024
+DAILY = 24 * 3600.0
 
 
 class TokenError(Exception):
@@ -62,6 +66,7 @@ class KeySet:
         self._lock = threading.Lock()
         self._keys: dict[str, Any] = {}
         self._fetched_at: float | None = None
+        self._unknown_refetch_at: float | None = None
         self.fetches = 0
 
     def _get_json(self, url: str) -> dict[str, Any]:
@@ -102,15 +107,19 @@ class KeySet:
 
     def key(self, kid: str) -> Any:
         with self._lock:
-            if kid in self._keys:
+            now = self._clock()
+            stale = self._fetched_at is None or now - self._fetched_at >= DAILY
+            if kid in self._keys and not stale:
                 return self._keys[kid]
-            due = self._fetched_at is None or self._clock() - self._fetched_at >= self._refetch
-            if due:
-                try:
-                    self._fetch()
-                except (requests.RequestException, ValueError) as exc:
-                    log.warning("signing keys could not be fetched: %s", type(exc).__name__)
-                    raise TokenError("keys_unavailable") from None
+            if not stale:  # an unknown kid: refetch, but at most once per refetch interval
+                if self._unknown_refetch_at is not None and now - self._unknown_refetch_at < self._refetch:
+                    raise TokenError("unknown_key")
+                self._unknown_refetch_at = now
+            try:
+                self._fetch()
+            except (requests.RequestException, ValueError) as exc:
+                log.warning("signing keys could not be fetched: %s", type(exc).__name__)
+                raise TokenError("keys_unavailable") from None
             if kid in self._keys:
                 return self._keys[kid]
         raise TokenError("unknown_key")
@@ -172,8 +181,7 @@ class TokenValidator:
         return Caller(
             object_id=str(oid).lower(), tenant_id=self.config.tenant_id,
             scopes=frozenset(scp.split()) if isinstance(scp, str) else frozenset(),
-            roles=frozenset(r for r in roles if isinstance(r, str) if isinstance(roles, list)) if isinstance(
-                roles, list) else frozenset(),
+            roles=frozenset(r for r in (roles if isinstance(roles, list) else []) if isinstance(r, str)),
             expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
             app_only=not isinstance(scp, str),
         )
