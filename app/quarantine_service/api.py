@@ -33,6 +33,59 @@ log = logging.getLogger(__name__)
 _QUERY_TOKEN_NAMES = {"access_token", "token", "bearer", "id_token", "authorization"}
 
 
+# ---------------------------------------------------------------------------------- identity
+def _service(request: Request) -> Service:
+    return request.app.state.service  # type: ignore[no-any-return]
+
+
+def _bearer(request: Request, authorization: str | None) -> str:
+    if _QUERY_TOKEN_NAMES & {k.lower() for k in request.query_params}:
+        raise ApiError(401, "token_in_query", headers={"WWW-Authenticate": 'Bearer error="invalid_request"'})
+    if not authorization:
+        raise ApiError(401, "missing_token", headers={"WWW-Authenticate": "Bearer"})
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "missing_token", headers={"WWW-Authenticate": "Bearer"})
+    return token.strip()
+
+
+def validated(kind: str, request: Request, authorization: str | None) -> Caller:
+    token = _bearer(request, authorization)
+    try:
+        return getattr(_service(request).validator, kind)(token)  # type: ignore[no-any-return]
+    except TokenError as exc:
+        status = {"missing_role": 403, "keys_unavailable": 503}.get(exc.code, 401)
+        raise ApiError(status, exc.code, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+                       **exc.params) from None
+
+
+def person_of(service: Service, caller: Caller) -> Person:
+    try:
+        return service.directory.person(caller.object_id)
+    except NoMailbox:
+        raise ApiError(403, "no_mailbox") from None
+    except QuarantineCheckerError as exc:
+        raise from_exchange(exc) from None
+
+
+AuthHeader = Annotated[str | None, Header()]
+
+
+def _employee(request: Request, authorization: AuthHeader = None) -> tuple[Caller, Person]:
+    caller = validated("employee", request, authorization)
+    return caller, person_of(_service(request), caller)
+
+
+def _reviewer(request: Request, authorization: AuthHeader = None) -> tuple[Caller, Person]:
+    caller = validated("reviewer", request, authorization)
+    return caller, person_of(_service(request), caller)
+
+
+Employee = Annotated[tuple[Caller, Person], Depends(_employee)]
+Reviewer = Annotated[tuple[Caller, Person], Depends(_reviewer)]
+MessageId = Annotated[str, Path(max_length=80, description="The message id (GUID\\GUID)")]
+
+
 def create_app(service: Service) -> FastAPI:
     app = FastAPI(title="Quarantine Checker organisation service", version=__version__,
                   openapi_url="/v1/openapi.json", docs_url=None, redoc_url=None)
@@ -57,51 +110,6 @@ def create_app(service: Service) -> FastAPI:
         log.error("unexpected error: %s at %s", type(exc).__name__,
                   exc.__traceback__.tb_frame.f_code.co_name if exc.__traceback__ else "?")
         return JSONResponse(ApiError(500, "internal_error").body(), status_code=500)
-
-    # ------------------------------------------------------------------------------ identity
-    def _bearer(request: Request, authorization: str | None) -> str:
-        if _QUERY_TOKEN_NAMES & {k.lower() for k in request.query_params}:
-            raise ApiError(401, "token_in_query",
-                           headers={"WWW-Authenticate": 'Bearer error="invalid_request"'})
-        if not authorization:
-            raise ApiError(401, "missing_token", headers={"WWW-Authenticate": "Bearer"})
-        scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise ApiError(401, "missing_token", headers={"WWW-Authenticate": "Bearer"})
-        return token.strip()
-
-    def _validated(kind: str, request: Request, authorization: str | None) -> Caller:
-        token = _bearer(request, authorization)
-        try:
-            return getattr(service.validator, kind)(token)
-        except TokenError as exc:
-            status = 403 if exc.code == "missing_role" else 401
-            if exc.code == "keys_unavailable":
-                status = 503
-            raise ApiError(status, exc.code, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-                           **exc.params) from None
-
-    def _person(caller: Caller) -> Person:
-        try:
-            return service.directory.person(caller.object_id)
-        except NoMailbox:
-            raise ApiError(403, "no_mailbox") from None
-        except QuarantineCheckerError as exc:
-            raise from_exchange(exc) from None
-
-    AuthHeader = Annotated[str | None, Header()]
-
-    def employee(request: Request, authorization: AuthHeader = None) -> tuple[Caller, Person]:
-        caller = _validated("employee", request, authorization)
-        return caller, _person(caller)
-
-    def reviewer(request: Request, authorization: AuthHeader = None) -> tuple[Caller, Person]:
-        caller = _validated("reviewer", request, authorization)
-        return caller, _person(caller)
-
-    Employee = Annotated[tuple[Caller, Person], Depends(employee)]
-    Reviewer = Annotated[tuple[Caller, Person], Depends(reviewer)]
-    MessageId = Annotated[str, Path(max_length=80, description="The message id (GUID\\GUID)")]
 
     def _exchange_call(fn: Any, *args: Any) -> Any:
         try:
@@ -165,8 +173,8 @@ def create_app(service: Service) -> FastAPI:
                      after: Annotated[str | None, Query(max_length=20, pattern=r"^\d+$")] = None,
                      ) -> EventSourceResponse:
         """Server-Sent Events for the caller's own mail; resume with Last-Event-ID (or ?after=)."""
-        caller = await run_in_threadpool(_validated, "employee", request, authorization)
-        person = await run_in_threadpool(_person, caller)
+        caller = await run_in_threadpool(validated, "employee", request, authorization)
+        person = await run_in_threadpool(person_of, service, caller)
         start = last_event_id if last_event_id and last_event_id.isdigit() else after
         if start is None:
             start_id = await run_in_threadpool(_last_event)

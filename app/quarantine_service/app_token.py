@@ -72,7 +72,7 @@ class AppTokenProvider:
         self._http = http
         self._lock = threading.Lock()
         self._app: msal.ConfidentialClientApplication | None = None
-        self.scopes = [f"{config.exchange_url.rstrip('/')}/.default"]
+        self.scopes = [f"{config.exchange_resource.rstrip('/')}/.default"]
 
     def _build(self) -> msal.ConfidentialClientApplication:
         host = (urlsplit(self._config.authority_host).hostname or "").lower()

@@ -40,6 +40,8 @@ class ServiceConfig:
     certificate_key: Path | None = None  # PEM private key, when it is kept in a file of its own
     authority_host: str = DEFAULT_AUTHORITY_HOST
     exchange_url: str = DEFAULT_EXCHANGE_URL
+    # The token's resource; the same as exchange_url except where they differ (the demo tenant).
+    exchange_resource: str = DEFAULT_EXCHANGE_URL
     database_url: str = DEFAULT_DATABASE_URL
     host: str = "127.0.0.1"
     port: int = 8443
@@ -134,6 +136,9 @@ def from_mapping(data: dict[str, Any], *, base_dir: Path | None = None) -> Servi
         values["authority_host"] = _https("authority_host", data["authority_host"])
     if "exchange_url" in data:
         values["exchange_url"] = _https("exchange_url", data["exchange_url"])
+        values["exchange_resource"] = values["exchange_url"]
+    if "exchange_resource" in data:
+        values["exchange_resource"] = _https("exchange_resource", data["exchange_resource"])
     if "database_url" in data:
         url = str(data["database_url"])
         if url.startswith("sqlite:///") and not url.startswith("sqlite:////") and base_dir is not None:

@@ -30,6 +30,7 @@ def demo_settings(app: dict[str, Any], folder: Path, *, tls_certificate: Path | 
         "certificate_key": app["private_key_path"],
         "authority_host": f"{authority.scheme}://{authority.netloc}",
         "exchange_url": app["exchange_url"],
+        "exchange_resource": str(app["exchange_scope"]).removesuffix("/.default"),
         "ca_bundle": app["ca_bundle"],
         "database_url": f"sqlite:///{folder / 'service.db'}",
         "host": "127.0.0.1",

@@ -21,10 +21,10 @@ from quarantine_checker.core.errors import (
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, *, headers: dict[str, str] | None = None,
+    def __init__(self, http_status: int, code: str, *, headers: dict[str, str] | None = None,
                  **params: Any) -> None:
         super().__init__(code)
-        self.status = status
+        self.status = http_status
         self.code = code
         self.params = params
         self.headers = headers or {}

@@ -62,7 +62,12 @@ class BackgroundServer:
 
     def stop(self) -> None:
         self._server.should_exit = True
-        self._thread.join(timeout=10)
+        self._thread.join(timeout=1)
+        if self._thread.is_alive():
+            # Idle TLS keep-alive connections and open event streams would hold a graceful shutdown
+            # for its whole timeout; nothing is lost by not waiting for them here.
+            self._server.force_exit = True
+            self._thread.join(timeout=10)
         self.service.close()
 
     def __enter__(self) -> BackgroundServer:

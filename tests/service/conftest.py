@@ -28,6 +28,7 @@ def tenant() -> Iterator[DemoTenant]:
 @pytest.fixture
 def start_service(tenant: DemoTenant, tmp_path: Path) -> Iterator[Callable[..., RunningService]]:
     started: list[BackgroundServer] = []
+    clients: list[RunningService] = []
 
     def start(**settings: Any) -> RunningService:
         tls = tenant.tls
@@ -36,9 +37,12 @@ def start_service(tenant: DemoTenant, tmp_path: Path) -> Iterator[Callable[..., 
             tenant.service_app_config(), tmp_path / f"service{len(started)}", sweep=False,
             tls_certificate=tls.cert_file, tls_key=tls.key_file, **settings)
         started.append(server)
-        return RunningService(tenant, server)
+        clients.append(RunningService(tenant, server))
+        return clients[-1]
 
     yield start
+    for running in clients:
+        running.api.session.close()  # first: an idle TLS keep-alive would hold the server's shutdown
     for server in started:
         server.stop()
 
