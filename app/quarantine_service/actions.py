@@ -39,6 +39,7 @@ from quarantine_service.views import message_view, own_address
 log = logging.getLogger(__name__)
 
 MAX_NOTE = 1000
+ALREADY = {"release": "already_released", "request": "already_requested", "delete": "already_deleted"}
 MAX_PREVIEW_CHARS = 200_000
 
 
@@ -148,9 +149,8 @@ class Actions:
                 s.add(row)
                 s.flush()
                 return row.id
-        except IntegrityError:
-            raise ApiError(409, {"release": "already_released", "request": "already_requested",
-                                 "delete": "already_deleted"}[kind]) from None
+        except IntegrityError:  # the second click, while the first one is still on its way
+            raise ApiError(409, ALREADY[kind]) from None
 
     def _settle(self, action_id: int, state: str | None, person: Person, identity: str, what: str,
                 outcome: str, **detail: Any) -> None:
@@ -171,6 +171,8 @@ class Actions:
              call: Callable[[str], None], done_state: str, tolerated: tuple[type[Exception], ...]) -> None:
         with self.db.session() as s:
             row, mine, address = self._owned(s, person, identity)
+            if kind in mine:  # the second click, after the first one went through
+                raise ApiError(409, ALREADY[kind])
             self._check_allowed(s, row, mine, person, action)
         action_id = self._claim(person, identity, address, kind, note)
         try:

@@ -30,6 +30,7 @@ from quarantine_service.permissions import rights_for
 from quarantine_service.store import repo
 from quarantine_service.store.db import Database
 from quarantine_service.store.models import Action, Message
+from quarantine_service.views import released_for
 
 log = logging.getLogger(__name__)
 
@@ -256,16 +257,15 @@ class Sweeper:
         assert isinstance(s, Session)
         rights = rights_for(QuarantineType.from_wire(row.quarantine_type), row.tag_name, policies)
         status = row.release_status.upper()
-        released = row.released or status in ("RELEASED", "APPROVED")
         pending = s.scalars(select(Action).where(Action.identity == row.identity,
                                                  Action.state == "pending")).all()
         for action in pending:
             answer = None
-            mine = action.address in row.released_users
-            if action.kind == "release" and (mine or (released and not row.released_users)):
+            mine = released_for(row, action.address)
+            if action.kind == "release" and mine:
                 answer = ("done", ev.RELEASED)
             elif action.kind == "request":
-                if mine or (released and not row.released_users):
+                if mine:
                     answer = ("approved", ev.REQUEST_APPROVED)
                 elif status == "DENIED":
                     answer = ("declined", ev.REQUEST_DECLINED)

@@ -32,12 +32,22 @@ def own_address(message_recipients: list[str], addresses: tuple[str, ...]) -> st
     return mine[0] if mine else None
 
 
-def personal_status(message: Message, address: str, actions: Mapping[str, Action]) -> ReleaseStatus:
-    """Where the message stands *for this employee*: a release to Bob is not a release to Alice."""
+def released_for(message: Message, address: str) -> bool:
+    """Whether this recipient's copy was released: a release to Bob is not a release to Alice."""
+    if address in message.released_users or message.system_released:
+        return True
     status = ReleaseStatus.from_wire(message.release_status)
-    released_to_all = (message.released or status in (ReleaseStatus.RELEASED, ReleaseStatus.APPROVED)) \
-        and not message.released_users
-    if address in message.released_users or released_to_all or message.system_released:
+    if not (message.released or status in (ReleaseStatus.RELEASED, ReleaseStatus.APPROVED)):
+        return False
+    if message.recipient_count > 0:  # released to everyone when every recipient got it
+        return message.released_count >= message.recipient_count
+    return not message.released_users
+
+
+def personal_status(message: Message, address: str, actions: Mapping[str, Action]) -> ReleaseStatus:
+    """Where the message stands *for this employee*."""
+    status = ReleaseStatus.from_wire(message.release_status)
+    if released_for(message, address):
         return ReleaseStatus.RELEASED
     release, request = actions.get("release"), actions.get("request")
     if release is not None and release.state in ("pending", "done"):

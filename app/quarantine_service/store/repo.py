@@ -49,7 +49,7 @@ def current_seq(session: Session) -> int:
 
 # --------------------------------------------------------------------------------------- messages
 _TRACKED = ("release_status", "released", "system_released", "released_users", "deleted_for", "expires",
-            "tag_name", "quarantine_type")
+            "tag_name", "quarantine_type", "released_count")
 
 
 def upsert_message(session: Session, message: QuarantinedMessage, now: datetime) -> tuple[Message, str]:
@@ -67,6 +67,7 @@ def upsert_message(session: Session, message: QuarantinedMessage, now: datetime)
         "released": message.released, "system_released": message.system_released,
         "released_users": sorted({a.lower() for a in message.released_user if isinstance(a, str)}),
         "deleted_for": sorted({a.lower() for a in message.deleted_for_recipients if isinstance(a, str)}),
+        "released_count": message.released_count, "recipient_count": message.recipient_count,
     }
     row = session.get(Message, message.identity)
     recipients = {a.strip().lower() for a in message.recipient_address if isinstance(a, str) and a.strip()}
@@ -79,6 +80,10 @@ def upsert_message(session: Session, message: QuarantinedMessage, now: datetime)
             session.add(Recipient(identity=message.identity, address=address[:320]))
         return row, "new"
     before = {k: getattr(row, k) for k in _TRACKED}
+    # A listing leaves ReleasedUser out (only a read by Identity carries it): what one read learnt is
+    # kept, since a release is never undone.
+    for key in ("released_users", "deleted_for"):
+        values[key] = sorted(set(values[key]) | set(getattr(row, key) or []))
     for key, value in values.items():
         setattr(row, key, value)
     row.last_seen = now

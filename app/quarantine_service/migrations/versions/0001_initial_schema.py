@@ -71,6 +71,8 @@ def upgrade() -> None:
     sa.Column('released', sa.Boolean(), nullable=False),
     sa.Column('system_released', sa.Boolean(), nullable=False),
     sa.Column('released_users', sa.JSON(), nullable=False),
+    sa.Column('released_count', sa.Integer(), nullable=False),
+    sa.Column('recipient_count', sa.Integer(), nullable=False),
     sa.Column('deleted_for', sa.JSON(), nullable=False),
     sa.Column('first_seen', sa.DateTime(), nullable=False),
     sa.Column('last_seen', sa.DateTime(), nullable=False),
