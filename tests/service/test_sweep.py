@@ -123,11 +123,21 @@ def test_throttling_is_retried_within_bounds_then_a_typed_error(svc: RunningServ
 
 
 def test_an_unreachable_exchange_is_a_typed_error_not_a_crash(svc: RunningService) -> None:
-    identity = svc.tenant.add_message(ALICE)
+    identity = svc.tenant.add_message(ALICE, Body="Hello Alice")
     svc.sweep()
-    svc.tenant.inject_fault("html_502", count=10)
-    resp = svc.api.get(f"/v1/messages/{path_id(identity)}/details", svc.token(ALICE))
-    assert resp.status_code == 200  # the message itself comes from the store
+    alice = svc.token(ALICE)
+    svc.api.ok("GET", "/v1/me", alice)
+    svc.tenant.inject_fault("html_502", count=10, cmdlet="Preview-QuarantineMessage")
+    resp = svc.api.get(f"/v1/messages/{path_id(identity)}/details", alice)
+    assert resp.status_code == 200  # the message itself comes from the store, the headers still work
     body = resp.json()
-    assert body["message"]["id"] == identity
-    assert body["preview"] is None and body["unavailable"]["preview"].startswith("exchange_")
+    assert body["message"]["id"] == identity and "Subject:" in body["headers"]
+    assert body["preview"] is None and body["unavailable"] == {"preview": "exchange_failed"}
+    svc.tenant.clear_faults()
+    preview = svc.api.ok("GET", f"/v1/messages/{path_id(identity)}/details", alice)["preview"]
+    assert preview["body"] == "Hello Alice"
+
+    svc.tenant.inject_fault("html_502", count=10)  # now Exchange fails for everything
+    svc.service.directory.cache_seconds = 0  # who Alice is must be asked again
+    resp = svc.api.get("/v1/messages", alice)
+    assert resp.status_code == 502 and resp.json()["error"]["code"] == "exchange_failed"
