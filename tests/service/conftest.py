@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from service_helpers import RunningService
+from service_api import RunningService
 
 from quarantine_checker.demo.tenant import DemoTenant
 from quarantine_service import demo as service_demo

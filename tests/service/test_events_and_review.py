@@ -7,7 +7,7 @@ from __future__ import annotations
 import queue
 import time
 
-from service_helpers import ADMIN, ALICE, BOB, RunningService, open_stream, path_id
+from service_api import ADMIN, ALICE, BOB, RunningService, open_stream, path_id
 
 
 def _held(svc: RunningService, **fields: object) -> str:

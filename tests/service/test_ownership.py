@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from service_helpers import ADMIN, ALICE, ALICE_ALIAS, BOB, SHARED, RunningService, path_id
+from service_api import ADMIN, ALICE, ALICE_ALIAS, BOB, SHARED, RunningService, path_id
 
 ACTING = {"Release-QuarantineMessage", "Delete-QuarantineMessage", "Preview-QuarantineMessage",
           "Get-QuarantineMessageHeader"}

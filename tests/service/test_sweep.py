@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 
-from service_helpers import ALICE, RunningService, open_stream, path_id
+from service_api import ALICE, RunningService, open_stream, path_id
 
 from quarantine_service.store.models import Message
 

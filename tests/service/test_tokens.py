@@ -17,7 +17,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from service_helpers import ALICE, BOB, RunningService
+from service_api import ALICE, BOB, RunningService
 
 
 def _claims(token: str) -> dict[str, Any]:
