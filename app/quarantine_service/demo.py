@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import requests
+
 from quarantine_service.config import ServiceConfig, from_mapping, to_toml
 from quarantine_service.server import BackgroundServer
 from quarantine_service.service import Service
@@ -60,3 +62,40 @@ def prepare(app: dict[str, Any], folder: Path, **kwargs: Any) -> ServiceConfig:
 
 def start(app: dict[str, Any], folder: Path, *, sweep: bool = True, **kwargs: Any) -> BackgroundServer:
     return BackgroundServer(Service(prepare(app, folder, **kwargs)), sweep=sweep).start()
+
+
+class DemoReviewer:
+    """The demo's "IT approves": the demo IT person answers through the service's reviewer API over HTTPS,
+    exactly as the IT console will."""
+
+    def __init__(self, service_url: str, tenant: Any) -> None:
+        self.url = service_url.rstrip("/")
+        self.tenant = tenant
+        self.session = requests.Session()
+        self.session.verify = str(tenant.ca_file)
+        self.session.trust_env = False
+
+    def answer(self, identity: str, approve: bool) -> bool:
+        reviewers = self.tenant.service_app_config()["reviewers"]
+        if not reviewers:
+            return False
+        headers = {"Authorization": f"Bearer {self.tenant.user_api_token(reviewers[0])}"}
+        listing = self.session.get(f"{self.url}/v1/review/requests", headers=headers, timeout=30)
+        listing.raise_for_status()
+        answered = False
+        for request in listing.json()["items"]:
+            if request["message_id"].lower() == identity.lower():
+                verb = "approve" if approve else "decline"
+                self.session.post(f"{self.url}/v1/review/requests/{request['request_id']}/{verb}",
+                                  headers=headers, timeout=60).raise_for_status()
+                answered = True
+        return answered
+
+
+def attach(tenant: Any, folder: Path, *, sweep_interval: float = 5.0) -> BackgroundServer:
+    """Start the service beside a started demo tenant, and let the tenant's "IT approves" use it."""
+    tls = tenant.tls
+    server = start(tenant.service_app_config(), folder, tls_certificate=tls.cert_file, tls_key=tls.key_file,
+                   sweep_interval=sweep_interval)
+    tenant.service_reviewer = DemoReviewer(server.url, tenant).answer
+    return server
