@@ -1,0 +1,96 @@
+"""``quarantine-checker-service check`` passes on the demo tenant and fails in plain words when the
+certificate, the role or the database is wrong; ``setup-guide`` prints this tenant's values. The
+commands run as IT runs them: the console script in a subprocess, with the config file demo.prepare
+writes, against the demo tenant over HTTPS."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from quarantine_checker.demo.tenant import DemoTenant
+from quarantine_service import demo as service_demo
+
+EXE = Path(sys.executable).parent / "quarantine-checker-service"  # the console script pip installed
+
+
+@pytest.fixture
+def config_file(tenant: DemoTenant, tmp_path: Path) -> Path:
+    service_demo.prepare(tenant.service_app_config(), tmp_path / "svc")
+    return tmp_path / "svc" / "service.toml"
+
+
+def _check(config: Path) -> tuple[int, dict[str, dict[str, Any]], str]:
+    result = subprocess.run([str(EXE), "--config", str(config), "check", "--json"], capture_output=True,
+                            text=True, timeout=120)
+    assert "Traceback" not in result.stderr
+    return result.returncode, {r["name"]: r for r in json.loads(result.stdout)}, result.stderr
+
+
+def _with(config: Path, **changes: str) -> Path:
+    text = config.read_text()
+    for key, value in changes.items():
+        lines = [line for line in text.splitlines() if not line.startswith(f"{key} =")]
+        text = "\n".join([*lines, f'{key} = "{value}"']) + "\n"
+    changed = config.with_name("changed.toml")
+    changed.write_text(text)
+    return changed
+
+
+def test_check_passes_on_the_demo_tenant(config_file: Path) -> None:
+    code, results, _ = _check(config_file)
+    assert code == 0, results
+    assert set(results) == {"certificate", "signing_keys", "app_token", "exchange_role", "policies",
+                            "unknown_policies", "database"}
+    assert all(r["ok"] for r in results.values())
+
+
+def test_check_names_a_wrong_certificate(config_file: Path, tmp_path: Path) -> None:
+    code, results, _ = _check(_with(config_file, certificate=str(tmp_path / "missing.pem")))
+    assert code == 1
+    assert not results["certificate"]["ok"]
+    words = results["certificate"]["words"]
+    assert "cannot be read" in words and "missing.pem" in words
+
+
+def test_check_names_an_unregistered_certificate(config_file: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    from quarantine_checker.demo.service_app import make_client_certificate
+    from quarantine_checker.demo.signing_keys import new_rsa_key
+
+    cert = make_client_certificate(other, new_rsa_key())
+    code, results, _ = _check(_with(config_file, certificate=str(cert.cert_file),
+                                    certificate_key=str(cert.key_file)))
+    assert code == 1 and results["certificate"]["ok"]
+    assert not results["app_token"]["ok"]
+    assert "refused the service's sign-in" in results["app_token"]["words"]
+    assert "uploaded to the app registration" in results["app_token"]["words"]
+
+
+def test_check_names_a_missing_exchange_role(tenant: DemoTenant, config_file: Path) -> None:
+    tenant.set_service_directory_role(None)
+    code, results, _ = _check(config_file)
+    assert code == 1 and results["app_token"]["ok"]
+    assert not results["exchange_role"]["ok"]
+    assert "role that includes the quarantine cmdlets" in results["exchange_role"]["words"]
+
+
+def test_check_names_an_unusable_database(config_file: Path, tmp_path: Path) -> None:
+    fresh = tmp_path / "never-migrated.db"
+    code, results, _ = _check(_with(config_file, database_url=f"sqlite:///{fresh}"))
+    assert code == 1
+    assert not results["database"]["ok"]
+    assert "quarantine-checker-service migrate" in results["database"]["words"]
+
+
+def test_setup_guide_prints_this_tenants_values(tenant: DemoTenant, config_file: Path) -> None:
+    out = subprocess.run([str(EXE), "--config", str(config_file), "setup-guide"], capture_output=True,
+                         text=True, timeout=60, check=True).stdout
+    app = tenant.service_app_config()
+    assert f"api://{app['client_id']}" in out and app["tenant_id"] in out
+    assert "Exchange.ManageAsApp" in out and "Quarantine.Reviewer" in out and "Quarantine.Self" in out
