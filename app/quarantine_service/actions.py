@@ -194,8 +194,11 @@ class Actions:
                      **({"note_chars": len(note)} if note else {}))
 
     def release(self, person: Person, identity: str, report_not_junk: bool = False) -> dict[str, Any]:
+        if report_not_junk and not self.one(person, identity)["may_report_not_junk"]:
+            raise ApiError(403, "not_permitted", action="report_not_junk")
+
         def call(address: str) -> None:
-            self.exchange.release(identity, address, person.addresses)
+            self.exchange.release(identity, address, person.addresses, report_false_positive=report_not_junk)
         # "pending" until the sweep sees the release done in Exchange (it re-reads every open one).
         self._act(person, identity, "release", "release", "", call, "pending", (AlreadyReleasedError,))
         return self.one(person, identity)

@@ -61,7 +61,9 @@ def prepare(app: dict[str, Any], folder: Path, **kwargs: Any) -> ServiceConfig:
 
 
 def start(app: dict[str, Any], folder: Path, *, sweep: bool = True, **kwargs: Any) -> BackgroundServer:
-    return BackgroundServer(Service(prepare(app, folder, **kwargs)), sweep=sweep).start()
+    server = BackgroundServer(Service(prepare(app, folder, **kwargs)), sweep=sweep)
+    server.config_file = folder / "service.toml"
+    return server.start()
 
 
 class DemoReviewer:

@@ -139,9 +139,12 @@ class ServiceExchange:
         return None
 
     # ------------------------------------------------------------------------- for one employee
-    def release(self, identity: str, address: str, acting_for: Collection[str]) -> None:
-        self._invoke(RELEASE, {"Identity": identity, "User": [address]}, idempotent=False,
-                     acting_for=acting_for)
+    def release(self, identity: str, address: str, acting_for: Collection[str], *,
+                report_false_positive: bool = False) -> None:
+        params: dict[str, Any] = {"Identity": identity, "User": [address]}
+        if report_false_positive:
+            params["ReportFalsePositive"] = True
+        self._invoke(RELEASE, params, idempotent=False, acting_for=acting_for)
 
     def request_release(self, identity: str, address: str, acting_for: Collection[str]) -> None:
         self._invoke(RELEASE, {"Identities": [identity], "Identity": identity, "ActionType": "Request",

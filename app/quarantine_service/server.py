@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import uvicorn
 
@@ -35,6 +36,7 @@ class BackgroundServer:
 
     def __init__(self, service: Service, *, sweep: bool = True) -> None:
         self.service = service
+        self.config_file: Path | None = None  # where its config file is, when one was written for it
         self._sweep = sweep
         self._server = uvicorn.Server(_uvicorn_config(service))
         self._thread = threading.Thread(target=self._server.run, name="qc-service-http", daemon=True)

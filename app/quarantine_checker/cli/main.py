@@ -100,8 +100,8 @@ def _demo_server(args: argparse.Namespace) -> int:
     ) as tenant:
         service = _start_demo_service(tenant)
         try:
-            print(json.dumps({**tenant.describe(), "service_url": service.url if service else None}),
-                  flush=True)
+            print(json.dumps({**tenant.describe(), "service_url": service.url if service else None,
+                              "service_config": str(service.config_file) if service else None}), flush=True)
             while not stop.wait(0.5):
                 pass
         finally:
