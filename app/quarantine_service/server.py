@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import uvicorn
@@ -22,11 +25,28 @@ def _uvicorn_config(service: Service, port: int | None = None) -> uvicorn.Config
                           **tls)
 
 
+class _ForegroundServer(uvicorn.Server):
+    """uvicorn re-raises SIGTERM/SIGINT after its graceful shutdown, which would end the process before
+    the sweep thread and the database are closed; here the signal only starts the shutdown."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        original = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in original.items():
+                signal.signal(sig, handler)
+
+
 def serve(service: Service) -> None:
-    """Blocks until interrupted (uvicorn handles SIGINT/SIGTERM)."""
+    """Blocks until SIGINT/SIGTERM, then finishes the sweep in progress and closes the database."""
     service.start_sweeping()
     try:
-        uvicorn.Server(_uvicorn_config(service)).run()
+        _ForegroundServer(_uvicorn_config(service)).run()
     finally:
         service.close()
 

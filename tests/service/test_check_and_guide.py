@@ -6,12 +6,17 @@ writes, against the demo tenant over HTTPS."""
 from __future__ import annotations
 
 import json
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
+from service_api import ALICE
 
 from quarantine_checker.demo.tenant import DemoTenant
 from quarantine_service import demo as service_demo
@@ -94,3 +99,36 @@ def test_setup_guide_prints_this_tenants_values(tenant: DemoTenant, config_file:
     app = tenant.service_app_config()
     assert f"api://{app['client_id']}" in out and app["tenant_id"] in out
     assert "Exchange.ManageAsApp" in out and "Quarantine.Reviewer" in out and "Quarantine.Self" in out
+
+
+def test_serve_runs_the_api_from_the_config_file_until_stopped(tenant: DemoTenant, tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    tls = tenant.tls
+    assert tls is not None
+    service_demo.prepare(tenant.service_app_config(), tmp_path / "svc", port=port,
+                         tls_certificate=tls.cert_file, tls_key=tls.key_file)
+    proc = subprocess.Popen([str(EXE), "--config", str(tmp_path / "svc" / "service.toml"), "serve"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        session = tenant.session()
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if session.get(f"https://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline and proc.poll() is None, "serve did not come up"
+                time.sleep(0.1)
+        headers = {"Authorization": f"Bearer {tenant.user_api_token(ALICE)}"}
+        me = session.get(f"https://127.0.0.1:{port}/v1/me", headers=headers, timeout=30)
+        assert me.status_code == 200 and me.json()["primary_address"] == ALICE
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            assert proc.wait(timeout=20) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert "Traceback" not in (proc.stderr.read() if proc.stderr else "")
