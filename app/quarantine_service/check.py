@@ -57,7 +57,7 @@ def _certificate(config: ServiceConfig) -> CheckResult:
 def _keys(config: ServiceConfig) -> CheckResult:
     keys = KeySet(config, make_session(config.ca_bundle), refetch_seconds=0)
     try:
-        keys._fetch()
+        keys.refresh()
     except (TokenError, ValueError, OSError):
         return CheckResult("signing_keys", False,
                            f"The tenant's signing keys could not be read from {config.authority}. Check "

@@ -20,13 +20,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from quarantine_checker.core.errors import MessageNotFoundError, QuarantineCheckerError
 from quarantine_checker.core.model import QuarantineType, parse_messages
 from quarantine_service import events as ev
 from quarantine_service.config import ServiceConfig
 from quarantine_service.exchange import ServiceExchange
-from quarantine_service.permissions import rights_for
+from quarantine_service.permissions import PolicyInfo, rights_for
 from quarantine_service.store import repo
 from quarantine_service.store.db import Database
 from quarantine_service.store.models import Action, Message
@@ -144,7 +145,7 @@ class Sweeper:
     # --------------------------------------------------------------------------------- the lease
     def _take_lease(self, now: datetime) -> bool:
         with self.db.session() as s:
-            repo.next_seq(s)  # takes the write lock first: two sweepers cannot both read "free"
+            repo.lock_row(s, LOCK_KEY)  # the write lock first: two sweepers cannot both read "free"
             value = repo.get_state(s, LOCK_KEY) or ""
             holder, _, until = value.partition("|")
             if holder and holder != self.holder and until and datetime.fromisoformat(until) > now:
@@ -250,11 +251,9 @@ class Sweeper:
                     self._announce(s, row, what, repo.load_policies(s), now)
 
     # ------------------------------------------------------------------------------- the events
-    def _announce(self, s: object, row: Message, what: str, policies: dict, now: datetime) -> None:
+    def _announce(self, s: Session, row: Message, what: str, policies: dict[str, PolicyInfo],
+                  now: datetime) -> None:
         """Events for each recipient who may see the message, and the answers to open requests."""
-        from sqlalchemy.orm import Session
-
-        assert isinstance(s, Session)
         rights = rights_for(QuarantineType.from_wire(row.quarantine_type), row.tag_name, policies)
         status = row.release_status.upper()
         pending = s.scalars(select(Action).where(Action.identity == row.identity,

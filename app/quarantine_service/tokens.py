@@ -88,6 +88,11 @@ class KeySet:
             raise TokenError("keys_unavailable", reason="jwks_uri is not on the authority host")
         return str(uri)
 
+    def refresh(self) -> None:
+        """Fetch the key set now (``check`` proves the tenant's keys can be read)."""
+        with self._lock:
+            self._fetch()
+
     def _fetch(self) -> None:
         self.fetches += 1
         data = self._get_json(self._jwks_uri())

@@ -31,6 +31,14 @@ def set_state(session: Session, key: str, value: str) -> None:
         row.value = value
 
 
+def lock_row(session: Session, key: str) -> None:
+    """Take the database's write lock by writing this row (made if missing), before reading anything."""
+    done = session.execute(update(State).where(State.key == key).values(value=State.value))
+    if done.rowcount == 0:  # type: ignore[attr-defined]
+        session.add(State(key=key, value=""))
+        session.flush()
+
+
 def next_seq(session: Session) -> int:
     """A new change number. The UPDATE comes first, so it takes the write lock before reading: two
     writers can never hand out the same number (and a reader never sees an uncommitted one)."""
