@@ -116,6 +116,10 @@ def test_get_recipient_by_object_id_gives_the_addresses(tenant, app_exo):
     [by_alias] = app_exo.rows("Get-Recipient", {"Identity": "a.moreau@northwind.example"})
     assert by_alias["ExternalDirectoryObjectId"] == alice.object_id
     assert "couldn't be found" in app_exo.error("Get-Recipient", {"Identity": "0000-not-an-object"})
+    [shared] = app_exo.rows("Get-Recipient", {"Identity": "accounts@northwind.example"})
+    assert shared["RecipientTypeDetails"] == "SharedMailbox"
+    everyone = app_exo.rows("Get-Recipient", {"ResultSize": "Unlimited"})
+    assert {r["PrimarySmtpAddress"] for r in everyone} == set(tenant.directory.users)
 
 
 def test_an_employee_may_not_read_policies_or_recipients(tenant):
@@ -231,3 +235,22 @@ def test_the_requests_log_names_the_app_and_redacts_its_token(tenant, app_exo):
     assert record.caller == f"app:{tenant.service_app.client_id}"
     assert record.headers["authorization"] == "Bearer <redacted>"
     assert record.headers["x-anchormailbox"].startswith("APP:SystemMailbox{bb558c35-")
+
+
+def test_in_the_denied_world_the_service_still_works_where_employees_are_refused():
+    # demo-server's default world: employees may not run the quarantine cmdlets; the service may.
+    with DemoTenant(seed=False, end_user_cmdlets="denied") as tenant:
+        ident = tenant.add_message(ALICE)
+        scope = tenant.service_app_config()["exchange_scope"]
+        result = confidential_app(tenant).acquire_token_for_client([scope])
+        app = AppExo(tenant, result["access_token"])
+        assert [r["Identity"] for r in app.rows("Get-QuarantineMessage")] == [ident]
+        assert "Get-QuarantineMessage" in app.exported_cmdlets()
+        body = {"CmdletInput": {"CmdletName": "Get-QuarantineMessage", "Parameters": {"MyItems": True}}}
+        refused = tenant.session().post(
+            f"{tenant.exchange_url}/adminapi/beta/{tenant.tenant_id}/InvokeCommand",
+            json=body,
+            headers={"Authorization": f"Bearer {tenant.token_for(ALICE)}"},
+            timeout=10,
+        )
+        assert refused.status_code == 401

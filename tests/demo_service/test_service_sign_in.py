@@ -124,6 +124,15 @@ def test_the_service_has_no_secret_and_the_desktop_app_no_client_credentials(ten
     assert public.status_code == 401 and public.json()["error_codes"] == [700025]
 
 
+def test_client_credentials_for_a_resource_the_tenant_does_not_know_are_refused(tenant):
+    # The emulator's URL is not Exchange Online's resource id: Entra answers AADSTS500011.
+    cfg = tenant.service_app_config()
+    result = confidential_app(tenant).acquire_token_for_client([f"{cfg['exchange_url']}/.default"])
+    assert result["error"] == "invalid_resource" and result["error_codes"] == [500011]
+    scoped = confidential_app(tenant).acquire_token_for_client([f"{EXCHANGE}/Exchange.ManageAsApp"])
+    assert scoped["error_codes"] == [1002012]  # client credentials take only /.default
+
+
 def test_employee_token_for_the_service_api_carries_the_self_scope_and_no_roles(tenant):
     cfg = tenant.service_app_config()
     result = device_code_token(tenant, ALICE, [cfg["api_scope"]])
@@ -183,6 +192,17 @@ def test_key_rotation_publishes_the_new_key_and_keeps_the_old_for_its_grace(tena
     kids = {k["kid"] for k in http.get(cfg["jwks_uri"], timeout=10).json()["keys"]}
     assert old_kid not in kids and new_kid not in kids and len(kids) == 1
     assert AppExo(tenant, app_token).invoke("Get-QuarantineMessage").status_code == 401
+
+
+def test_an_announced_key_is_published_before_it_signs(tenant):
+    cfg = tenant.service_app_config()
+    http = trusting_session(cfg["ca_bundle"])
+    current = tenant.directory.signing_keys.current_kid
+    announced = http.post(f"{tenant.control_url}/keys/announce", json={}, timeout=10).json()["kid"]
+    assert [k["kid"] for k in http.get(cfg["jwks_uri"], timeout=10).json()["keys"]] == [current, announced]
+    assert jwt.get_unverified_header(tenant.user_api_token(ALICE))["kid"] == current
+    assert tenant.rotate_signing_keys(60) == announced
+    assert jwt.get_unverified_header(tenant.user_api_token(ALICE))["kid"] == announced
 
 
 def test_the_handle_and_json_line_describe_the_service_registration(tenant):

@@ -22,7 +22,10 @@ thumbprint             SHA-1 thumbprint, upper hex (msal ``thumbprint``; Entra p
 thumbprint_sha256      SHA-256 thumbprint, upper hex
 exchange_url           base URL of the Exchange emulator; InvokeCommand is
                        ``{exchange_url}/adminapi/beta/{tenant_id}/InvokeCommand``
-exchange_scope         ``https://outlook.office365.com/.default`` (client credentials scope)
+exchange_scope         ``https://outlook.office365.com/.default`` (client credentials scope). The
+                       resource is Exchange Online's identifier, not ``exchange_url``: in the demo
+                       the two differ, and a scope built from ``exchange_url`` is refused by the
+                       IdP (AADSTS500011, unknown resource), as a real tenant would.
 anchor_mailbox         the app-only ``X-AnchorMailbox`` value
 ca_bundle              the demo CA: trust it (only) in the service's own HTTP sessions
 =====================  ==========================================================================
@@ -38,17 +41,21 @@ Usage from Python (tests)::
             http_client=session_trusting(cfg["ca_bundle"]), instance_discovery=False)
         token = app.acquire_token_for_client([cfg["exchange_scope"]])["access_token"]
 
-Other handle calls: ``rotate_signing_keys(grace_seconds)``, ``assign_reviewer(upn, assigned)``,
-``set_service_directory_role(role | None)``, ``set_service_exchange_consent(granted)``,
-``app_token()`` (an app-only Exchange token without MSAL), ``user_api_token(upn)`` (an employee's
-token for the service API without MSAL), ``add_late_hold(recipient, hours_late=..., **fields)``.
+Other handle calls: ``rotate_signing_keys(grace_seconds)``, ``announce_next_signing_key()``,
+``assign_reviewer(upn, assigned)``, ``set_service_directory_role(role | None)``,
+``set_service_exchange_consent(granted)``, ``app_token()`` (an app-only Exchange token without
+MSAL), ``user_api_token(upn)`` (an employee's token for the service API without MSAL),
+``add_late_hold(recipient, hours_late=..., **fields)``.
+
 Faults (``inject_fault`` / ``POST faults``) take an optional ``caller``: ``"app"`` aims one at
 app-only callers only (the service's sweep), a UPN at one person's desktop app.
 
 The control API offers the same (``control_routes`` below):
 
 - ``GET  service-app``                  -> the config above
-- ``POST keys/rotate``                  ``{"grace_seconds": 3600}`` -> ``{"kid", "kids"}``
+- ``POST keys/announce``                publish the next key before it signs -> ``{"kid", "kids"}``
+- ``POST keys/rotate``                  ``{"grace_seconds": 3600}`` -> ``{"kid", "kids"}`` (the
+                                        announced key, if any, becomes the signing key)
 - ``POST reviewers``                    ``{"upn", "assigned": true}``
 - ``POST service-app/directory-role``   ``{"role": "Security Administrator" | null}``
 - ``POST service-app/exchange-consent`` ``{"granted": true}``
@@ -164,6 +171,10 @@ def control_routes(tenant: DemoTenant, body: dict[str, Any]) -> dict[tuple[str, 
         kid = tenant.rotate_signing_keys(_number(body, "grace_seconds", 3600.0))
         return {"kid": kid, "kids": tenant.directory.signing_keys.kids()}
 
+    def announce() -> dict[str, Any]:
+        kid = tenant.directory.signing_keys.announce_next()
+        return {"kid": kid, "kids": tenant.directory.signing_keys.kids()}
+
     def reviewers() -> dict[str, Any]:
         tenant.assign_reviewer(_text(body, "upn"), _bool(body, "assigned"))
         return tenant.service_app.registration()
@@ -175,6 +186,7 @@ def control_routes(tenant: DemoTenant, body: dict[str, Any]) -> dict[tuple[str, 
     return {
         ("GET", "service-app"): lambda: service_app_config(tenant),
         ("POST", "keys/rotate"): rotate,
+        ("POST", "keys/announce"): announce,
         ("POST", "reviewers"): reviewers,
         ("POST", "service-app/directory-role"): lambda: _directory_role(tenant, body),
         ("POST", "service-app/exchange-consent"): consent,

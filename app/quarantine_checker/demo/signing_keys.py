@@ -4,11 +4,16 @@ Entra signs every token with one of the keys its ``jwks_uri`` lists and names it
 header; a relying party (the organisation service) caches that set and refetches it when a token
 names a key it does not know. ``rotate()`` imitates a key roll-over: new tokens are signed with a
 fresh key at once, while the old key stays published (and its tokens valid) for a grace period.
+``announce_next()`` first publishes the next key without signing with it, as Entra does well before
+a roll-over, so a relying party that refreshed its cache meanwhile already knows the key.
 
 Key generation costs ~40 ms; a fresh tenant per test would spend more on it than on the test, so
 the *first* key of every key set comes from one per-process cache and only rotation makes new
 ones. Each key set still names its first key with its own random ``kid``, so a token from another
-demo tenant never finds its key here (verification looks keys up by ``kid`` only).
+demo tenant never finds its key here (verification looks keys up by ``kid`` only). The limit: two
+tenants in *one* process share that key material, so a token from one re-labelled with the other's
+``kid`` would verify. ``demo-server`` runs one tenant per process; a test that needs a truly foreign
+key generates one (``new_rsa_key()``) or rotates first.
 """
 
 from __future__ import annotations
@@ -58,6 +63,7 @@ class SigningKeys:
     def __init__(self, first: rsa.RSAPrivateKey | None = None) -> None:
         self._lock = threading.Lock()
         self._keys: list[SigningKey] = [SigningKey(self._new_kid(), first or process_rsa_key())]
+        self._next: SigningKey | None = None  # published, not yet signing
 
     @staticmethod
     def _new_kid() -> str:
@@ -73,18 +79,29 @@ class SigningKeys:
             return self._keys[-1].kid
 
     def kids(self) -> list[str]:
-        """Every published key id, current last."""
+        """Every published key id: retired ones still in their grace period, the current one, and
+        last the announced next one if there is one."""
         with self._lock:
-            return [k.kid for k in self._live(time.time())]
+            return [k.kid for k in self._published(time.time())]
+
+    def _published(self, now: float) -> list[SigningKey]:
+        return [*self._live(now), *([self._next] if self._next else [])]
+
+    def announce_next(self, *, key: rsa.RSAPrivateKey | None = None) -> str:
+        """Publish the key the next ``rotate()`` will sign with; returns its id (the same if called twice)."""
+        with self._lock:
+            if self._next is None:
+                self._next = SigningKey(self._new_kid(), key or new_rsa_key())
+            return self._next.kid
 
     def rotate(self, grace_seconds: float = 3600.0, *, key: rsa.RSAPrivateKey | None = None) -> str:
         """Sign with a new key from now on; the old ones stay published for ``grace_seconds``.
 
         Returns the new key id. ``grace_seconds=0`` drops the old key (and its tokens) at once.
         """
-        fresh = SigningKey(self._new_kid(), key or new_rsa_key())
         now = time.time()
         with self._lock:
+            fresh, self._next = self._next or SigningKey(self._new_kid(), key or new_rsa_key()), None
             for old in self._keys:
                 if old.retire_at is None or old.retire_at > now + grace_seconds:
                     old.retire_at = now + max(0.0, grace_seconds)
@@ -95,7 +112,7 @@ class SigningKeys:
     def jwks(self) -> dict[str, Any]:
         """What ``jwks_uri`` serves: the current key and the ones still in their grace period."""
         with self._lock:
-            keys = list(self._live(time.time()))
+            keys = list(self._published(time.time()))
         return {"keys": [k.public_jwk() for k in keys]}
 
     def sign(self, claims: dict[str, Any]) -> str:
@@ -110,6 +127,7 @@ class SigningKeys:
             raise jwt.InvalidAlgorithmError("only RS256 tokens are issued here")
         kid = header.get("kid")
         with self._lock:
+            # An announced key has signed nothing yet: a token naming it is not one of ours.
             match = next((k for k in self._live(time.time()) if k.kid == kid), None)
         if match is None:
             raise jwt.InvalidKeyError("the token names no published signing key")

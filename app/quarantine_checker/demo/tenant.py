@@ -189,6 +189,10 @@ class DemoTenant:
         """Sign new tokens with a fresh key; the old one stays in the JWKS for ``grace_seconds``."""
         return self.directory.signing_keys.rotate(grace_seconds)
 
+    def announce_next_signing_key(self) -> str:
+        """Publish the key the next rotation will sign with (Entra does so well ahead)."""
+        return self.directory.signing_keys.announce_next()
+
     def assign_reviewer(self, upn: str, assigned: bool = True) -> None:
         """Assign (or remove) the service's Quarantine.Reviewer app role; affects new tokens."""
         self.directory.user(upn)

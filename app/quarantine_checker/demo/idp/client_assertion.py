@@ -22,7 +22,7 @@ import jwt
 
 from quarantine_checker.demo.directory import EXCHANGE_AUDIENCE
 from quarantine_checker.demo.idp.errors import IdpError
-from quarantine_checker.demo.idp.tokens import resource_for
+from quarantine_checker.demo.idp.tokens import GRAPH_AUDIENCE, resource_for
 from quarantine_checker.demo.service_app import ServiceApp
 
 if TYPE_CHECKING:
@@ -131,6 +131,15 @@ def client_credentials(idp: IdentityProvider, form: dict[str, str]) -> dict[str,
             "(application ID URI).",
         )
     audience, _, _ = resource_for(scope, app)
+    if audience not in (EXCHANGE_AUDIENCE, GRAPH_AUDIENCE, app.app_id_uri):
+        # E.g. a scope built from the emulator's URL instead of Exchange Online's resource id.
+        raise IdpError(
+            "invalid_resource",
+            f"AADSTS500011: The resource principal named {audience[:120]} was not found in the tenant "
+            f"named {idp.directory.domain}. This can happen if the application has not been installed by "
+            "the administrator of the tenant or consented to by any user in the tenant. You might have "
+            "sent your authentication request to the wrong tenant.",
+        )
     roles = app.app_roles_on_exchange() if audience == EXCHANGE_AUDIENCE else []
     lifetime = idp._lifetime()
     return {
