@@ -158,8 +158,19 @@ def test_every_employee_route_checks_the_token(svc: RunningService, path: str) -
 def test_key_rotation_mid_session(svc: RunningService) -> None:
     before = svc.token(ALICE)
     svc.api.ok("GET", "/v1/me", before)
-    svc.tenant.rotate_signing_keys(grace_seconds=3600)
+    fetches = svc.service.keys.fetches
+    svc.tenant.rotate_signing_keys(grace_seconds=3600)  # a surprise roll-over: the key was never announced
     after = svc.token(ALICE)
     assert jwt.get_unverified_header(after)["kid"] != jwt.get_unverified_header(before)["kid"]
     svc.api.ok("GET", "/v1/me", after)  # the new key is fetched on first sight
+    assert svc.service.keys.fetches == fetches + 1
     svc.api.ok("GET", "/v1/me", before)  # the old one is still published during its grace period
+
+
+def test_a_key_announced_before_the_roll_over_needs_no_refetch(svc: RunningService) -> None:
+    svc.tenant.announce_next_signing_key()  # as Entra publishes the next key weeks ahead
+    svc.api.ok("GET", "/v1/me", svc.token(ALICE))
+    fetches = svc.service.keys.fetches
+    svc.tenant.rotate_signing_keys(grace_seconds=3600)
+    svc.api.ok("GET", "/v1/me", svc.token(ALICE))
+    assert svc.service.keys.fetches == fetches
