@@ -141,3 +141,28 @@ def test_an_unreachable_exchange_is_a_typed_error_not_a_crash(svc: RunningServic
     svc.service.directory.cache_seconds = 0  # who Alice is must be asked again
     resp = svc.api.get("/v1/messages", alice)
     assert resp.status_code == 502 and resp.json()["error"]["code"] == "exchange_failed"
+
+
+def test_the_reconciliation_sees_microsoft_release_and_an_admin_delete(svc: RunningService) -> None:
+    """Changes made in Exchange by others (Microsoft's own release after a service issue, an admin's
+    delete in the portal) reach the employee at the next reconciliation. The demo store is changed
+    directly, as those parties would change Exchange."""
+    released = svc.tenant.add_message(ALICE)
+    deleted = svc.tenant.add_message(ALICE)
+    svc.sweep()
+    stream = open_stream(svc.api, svc.token(ALICE))
+    stream.wait_for("ready")
+    store = svc.tenant.store
+    store.update(store.get(released), SystemReleased=True, Released=True, ReleaseStatus="RELEASED")
+    store.delete_for(store.get(deleted), None)
+    svc.sweep(reconcile=True)
+    events: dict[str, str] = {}
+    while len(events) < 2:
+        event = stream.next(timeout=5.0)
+        assert event is not None
+        if event.event != "ready":
+            events[event.json()["message_id"]] = event.event
+    assert events == {released: "system_released", deleted: "gone"}
+    stream.close()
+    items = {i["id"]: i["status"] for i in svc.api.ok("GET", "/v1/messages", svc.token(ALICE))["items"]}
+    assert items == {released: "released"}
