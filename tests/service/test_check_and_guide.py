@@ -132,3 +132,15 @@ def test_serve_runs_the_api_from_the_config_file_until_stopped(tenant: DemoTenan
             if proc.poll() is None:
                 proc.kill()
     assert "Traceback" not in (proc.stderr.read() if proc.stderr else "")
+
+
+def test_check_names_a_policy_it_cannot_read(start_service) -> None:
+    svc = start_service()
+    svc.tenant.add_message(ALICE, TagName="HoldEverythingPolicy")  # a policy Exchange does not list
+    svc.sweep()
+    code, results, _ = _check(svc.server.config_file)
+    assert code == 1 and results["policies"]["ok"]
+    assert not results["unknown_policies"]["ok"]
+    assert "HoldEverythingPolicy" in results["unknown_policies"]["words"]
+    item = svc.api.ok("GET", "/v1/messages", svc.token(ALICE))["items"][0]
+    assert item["actions"] == ["view_headers"] and item["rights"]["basis"] == "policy_unknown"

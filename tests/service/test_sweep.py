@@ -166,3 +166,13 @@ def test_the_reconciliation_sees_microsoft_release_and_an_admin_delete(svc: Runn
     stream.close()
     items = {i["id"]: i["status"] for i in svc.api.ok("GET", "/v1/messages", svc.token(ALICE))["items"]}
     assert items == {released: "released"}
+
+
+def test_the_sweep_pages_with_page_and_pagesize(svc: RunningService) -> None:
+    svc.service.sweeper.page_size = 2  # 5 messages: pages of 2, 2 and 1
+    ids = {svc.tenant.add_message(ALICE, Subject=f"n{n}") for n in range(5)}
+    svc.tenant.clear_log()
+    result = svc.sweep()
+    assert result.pages == 3 and result.new == 5
+    assert [(c["Page"], c["PageSize"]) for c in _list_calls(svc)] == [(1, 2), (2, 2), (3, 2)]
+    assert _ids(svc) == ids
