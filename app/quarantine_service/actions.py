@@ -59,11 +59,14 @@ class Actions:
             rows = repo.owned_messages(s, person.addresses, since_seq=cursor, object_id=person.object_id)
             policies = repo.load_policies(s)
             actions = repo.actions_for(s, person.object_id, [r.identity for r in rows])
+            recipients = repo.recipients_for(s, [r.identity for r in rows])
+            by_message: dict[str, dict[str, Action]] = {}
+            for (identity, kind), action in actions.items():
+                by_message.setdefault(identity, {})[kind] = action
             items, removed = [], []
             for row in rows:
-                mine = {k: a for (i, k), a in actions.items() if i == row.identity}
-                view = message_view(row, repo.recipients_of(s, row.identity), person.addresses, mine,
-                                    policies, now)
+                view = message_view(row, recipients[row.identity], person.addresses,
+                                    by_message.get(row.identity, {}), policies, now)
                 if view is None or view["status"] == "gone":
                     if cursor is not None:  # a change since the cursor that took it out of the list
                         removed.append(row.identity)

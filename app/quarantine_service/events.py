@@ -16,7 +16,6 @@ CHANGED = "changed"  # its status changed
 RELEASED = "released"  # your release went through
 REQUEST_APPROVED = "request_approved"
 REQUEST_DECLINED = "request_declined"
-REQUEST_SENT = "request_sent"
 SYSTEM_RELEASED = "system_released"  # Microsoft released it (a service issue)
 GONE = "gone"  # deleted, expired or purged from quarantine
 

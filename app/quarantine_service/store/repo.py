@@ -119,6 +119,18 @@ def recipients_of(session: Session, identity: str) -> list[str]:
     return list(session.scalars(select(Recipient.address).where(Recipient.identity == identity)))
 
 
+def recipients_for(session: Session, identities: Collection[str]) -> dict[str, list[str]]:
+    """Every listed message's recipients in one query (a listing must not ask once per message)."""
+    found: dict[str, list[str]] = {i: [] for i in identities}
+    ids = list(identities)
+    for start in range(0, len(ids), 500):  # stay under the database's limit on bound parameters
+        rows = session.execute(select(Recipient.identity, Recipient.address)
+                               .where(Recipient.identity.in_(ids[start:start + 500])))
+        for identity, address in rows:
+            found[identity].append(address)
+    return found
+
+
 def owned_message(session: Session, identity: str, addresses: Collection[str]) -> Message | None:
     """The message only if one of ``addresses`` is among its recipients; else None (as if unknown)."""
     if not addresses:
