@@ -8,7 +8,8 @@ quarantine policies (admins only, invisible to users). §4.3: malware, high-conf
 inference, blocked file types) are never self-released: where the policy allows release, the user may
 request instead. The service also fails closed on an unknown policy and on an unknown reason.
 
-End to end, test_service_events_and_review.py and test_service_demo_server.py show rows of it through the API.
+The same table runs end to end, through the API against the demo tenant's own Get-QuarantinePolicy, in
+test_service_policy_end_to_end.py.
 """
 
 from __future__ import annotations
