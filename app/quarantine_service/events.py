@@ -14,6 +14,7 @@ import threading
 HELD = "held"  # a new message is held for you
 CHANGED = "changed"  # its status changed
 RELEASED = "released"  # your release went through
+RELEASE_FAILED = "release_failed"  # Exchange could not release it: the app offers to try again
 REQUEST_APPROVED = "request_approved"
 REQUEST_DECLINED = "request_declined"
 SYSTEM_RELEASED = "system_released"  # Microsoft released it (a service issue)

@@ -176,3 +176,33 @@ def test_the_sweep_pages_with_page_and_pagesize(svc: RunningService) -> None:
     assert result.pages == 3 and result.new == 5
     assert [(c["Page"], c["PageSize"]) for c in _list_calls(svc)] == [(1, 2), (2, 2), (3, 2)]
     assert _ids(svc) == ids
+
+
+def test_a_release_exchange_reports_failed_can_be_tried_again(svc: RunningService) -> None:
+    """The demo has no control for a failed release, so the test makes Exchange's record say ERROR
+    itself, as Exchange would after a failed delivery."""
+    store = svc.tenant.store
+    store.release_delay = 60  # the release stays "preparing" until the test says otherwise
+    identity = svc.tenant.add_message(ALICE)
+    svc.sweep()
+    alice = svc.token(ALICE)
+    svc.api.ok("POST", f"/v1/messages/{path_id(identity)}/release", alice)
+    svc.sweep()
+    assert svc.api.ok("GET", f"/v1/messages/{path_id(identity)}", alice)["status"] == "releasing"
+    stream = open_stream(svc.api, alice)
+    stream.wait_for("ready")
+    rec = store.get(identity)
+    with store.lock:
+        store._pending.discard(rec)  # the emulator's release timer: this release is not going to finish
+        rec.release_started = None
+    store.update(rec, ReleaseStatus="ERROR")
+    svc.sweep()
+    assert stream.wait_for("release_failed").json()["message_id"] == identity
+    stream.close()
+    item = svc.api.ok("GET", f"/v1/messages/{path_id(identity)}", alice)
+    assert item["status"] == "failed" and "release" in item["actions"]
+    svc.tenant.clear_log()
+    store.release_delay = 0
+    assert svc.api.ok("POST", f"/v1/messages/{path_id(identity)}/release", alice)["status"] == "releasing"
+    assert [r.cmdlet for r in svc.tenant.requests_log if r.cmdlet == "Release-QuarantineMessage"] == [
+        "Release-QuarantineMessage"]
