@@ -6,7 +6,6 @@ outright. Errors are ``{"error": {"code": ..., "params": {...}}}``: codes, never
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -206,6 +205,7 @@ def create_app(service: Service) -> FastAPI:
                     # The token has expired: the app reconnects with a fresh one and resumes.
                     yield {"event": "token_expired", "data": "{}"}
                     return
+                seen = service.hub.generation
                 rows = await run_in_threadpool(_events_after, person.addresses, after)
                 for row in rows:
                     after = int(row["id"])
@@ -214,9 +214,7 @@ def create_app(service: Service) -> FastAPI:
                     continue
                 if await request.is_disconnected():
                     return
-                await service.hub.wait(min(left, service.config.heartbeat_seconds))
-        except asyncio.CancelledError:
-            raise
+                await service.hub.wait(min(left, service.config.heartbeat_seconds), seen)
         finally:
             service.streams.give_back(person.object_id)
 

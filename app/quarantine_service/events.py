@@ -36,11 +36,15 @@ class EventHub:
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(_settle, future)
 
-    async def wait(self, timeout: float) -> None:
+    async def wait(self, timeout: float, seen: int) -> None:
+        """Wait until something happened after generation ``seen`` (read before the caller's own query,
+        so a commit between that query and this wait is never slept through), or ``timeout``."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
         entry = (loop, future)
         with self._lock:
+            if self.generation != seen:
+                return
             self._waiters.add(entry)
         try:
             await asyncio.wait_for(future, timeout)
