@@ -8,6 +8,7 @@ import time
 
 from service_api import ALICE, RunningService, open_stream, path_id
 
+from quarantine_checker.exchange.retry import RetryPolicy
 from quarantine_service.store.models import Message
 
 GET = "Get-QuarantineMessage"
@@ -123,6 +124,8 @@ def test_throttling_is_retried_within_bounds_then_a_typed_error(svc: RunningServ
 
 
 def test_an_unreachable_exchange_is_a_typed_error_not_a_crash(svc: RunningService) -> None:
+    # The back-off between retries is the transport's, tested in tests/exchange; here only its outcome.
+    svc.service.exchange.transport.retry = RetryPolicy(base_delay=0.01, max_delay=0.05)
     identity = svc.tenant.add_message(ALICE, Body="Hello Alice")
     svc.sweep()
     alice = svc.token(ALICE)
