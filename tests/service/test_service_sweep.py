@@ -32,6 +32,10 @@ def test_one_tenant_wide_listing_per_sweep_from_the_watermark(svc: RunningServic
     calls = _list_calls(svc)
     assert len(calls) == 1  # one page of new mail: one call, however many employees there are
     assert "MyItems" not in calls[0] and "RecipientAddress" not in calls[0]
+    sent = next(r for r in svc.tenant.requests_log if r.cmdlet == GET)
+    headers = {k.lower(): v for k, v in sent.headers.items()}
+    assert sent.caller.startswith("app:")  # app-only, with the app-only routing hint
+    assert headers["x-anchormailbox"] == svc.tenant.service_app_config()["anchor_mailbox"]
     received = svc.tenant.message(first)["ReceivedTime"]
     assert calls[0]["StartReceivedDate"] < received[:19]  # watermark minus the overlap
     assert _ids(svc) == {first, second}
