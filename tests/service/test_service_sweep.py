@@ -213,3 +213,19 @@ def test_a_release_exchange_reports_failed_can_be_tried_again(svc: RunningServic
     assert svc.api.ok("POST", f"/v1/messages/{path_id(identity)}/release", alice)["status"] == "releasing"
     assert [r.cmdlet for r in svc.tenant.requests_log if r.cmdlet == "Release-QuarantineMessage"] == [
         "Release-QuarantineMessage"]
+
+
+def test_a_decline_given_in_the_portal_is_seen_within_one_sweep(svc: RunningService) -> None:
+    identity = svc.tenant.add_message(ALICE, QuarantineTypes="HighConfPhish",
+                                      TagName="DefaultFullAccessPolicy")
+    svc.sweep()
+    alice = svc.token(ALICE)
+    svc.api.ok("POST", f"/v1/messages/{path_id(identity)}/request-release", alice)
+    stream = open_stream(svc.api, alice)
+    stream.wait_for("ready")
+    svc.tenant.deny(identity)  # IT says no in the Defender portal
+    svc.sweep()
+    assert stream.wait_for("request_declined", timeout=2.0).json()["message_id"] == identity
+    stream.close()
+    assert svc.api.ok("GET", f"/v1/messages/{path_id(identity)}", alice)["status"] == "declined"
+    assert svc.api.ok("GET", "/v1/review/requests", svc.token("it-admin@northwind.example"))["items"] == []
