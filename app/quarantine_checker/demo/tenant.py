@@ -10,8 +10,10 @@ import datetime as dt
 import gc
 import logging
 import secrets
+import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -68,13 +70,20 @@ class DemoTenant:
         self.idp: IdentityProvider | None = None
         self.exchange: ExchangeEmulator | None = None
         self.control: ControlServer | None = None
+        # (identity, approve) -> True when the organisation service held a request for it and answered
+        # it through its reviewer API. Set by ``quarantine-checker demo-server``; None in tests.
+        self.service_reviewer: Callable[[str, bool], bool] | None = None
         self._started = False
+        self._temp_dir: Path | None = None
 
     # --- lifecycle -----------------------------------------------------------------------------------
     def start(self) -> DemoTenant:
         if self._started:
             return self
-        tls_dir = (self._state_dir / "tls") if self._state_dir else Path(tempfile.mkdtemp(prefix="qc-demo-"))
+        if self._state_dir:
+            tls_dir = self._state_dir / "tls"
+        else:  # holds the demo's TLS private key: removed again in stop()
+            tls_dir = self._temp_dir = Path(tempfile.mkdtemp(prefix="qc-demo-"))
         self.tls = make_tls_material(tls_dir)
         register_service_certificate(self, tls_dir)
         if self._seed:
@@ -105,6 +114,9 @@ class DemoTenant:
         for t in threads:
             t.join(timeout=10)
         self._started = False
+        if self._temp_dir is not None:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
+            self._temp_dir = None
 
     @staticmethod
     def _stop_one(server: Any) -> None:
@@ -259,10 +271,14 @@ class DemoTenant:
         )
 
     def approve(self, identity: str) -> None:
-        Cmdlets(self.store).approve(identity, self._admin_upn())
+        """IT approves: through the organisation service's reviewer API when the request was made there
+        (``service_reviewer``, set by ``demo-server``), else as an admin in the portal would."""
+        if self.service_reviewer is None or not self.service_reviewer(identity, True):
+            Cmdlets(self.store).approve(identity, self._admin_upn())
 
     def deny(self, identity: str) -> None:
-        Cmdlets(self.store).deny(identity, self._admin_upn())
+        if self.service_reviewer is None or not self.service_reviewer(identity, False):
+            Cmdlets(self.store).deny(identity, self._admin_upn())
 
     def message(self, identity: str) -> dict[str, Any]:
         return self.store.message(identity)

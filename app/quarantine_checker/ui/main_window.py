@@ -122,8 +122,9 @@ class MainWindow(QMainWindow):
         # The page's parts the window reacts to (and tests and the tray read).
         self.list, self.details, self.check_now = self.main.list, self.main.details, self.main.check_now
         self.account_label, self.last_checked_label = self.main.account_label, self.main.last_checked_label
+        self.sign_out_button = self.main.sign_out_button
         self.check_now.clicked.connect(self.refresh)
-        self.main.sign_out_button.clicked.connect(lambda: self.flow.sign_out())
+        self.sign_out_button.clicked.connect(lambda: self.flow.sign_out())
         for page in (self.first_run, self.sign_in, self.main):
             self.stack.addWidget(page)
         self.stack.setCurrentWidget(self.sign_in)
