@@ -8,7 +8,6 @@ or flip the text direction (U+202E).
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import sys
 import unicodedata
@@ -19,22 +18,14 @@ from quarantine_checker.core.decision import decide
 from quarantine_checker.core.expiry import expiry_text
 from quarantine_checker.core.model import QuarantinedMessage
 from quarantine_checker.core.reasons import reason_title
+from quarantine_checker.core.text_safety import terminal_text
 
 SCHEMA_VERSION = 1
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean(text: Any, *, keep_newlines: bool = False, limit: int | None = None) -> str:
     """Terminal-safe text: no escape sequences, no bidi overrides; one line unless keep_newlines."""
-    value = "" if text is None else str(text)
-    if limit is not None and len(value) > limit * 4:
-        value = value[: limit * 4]  # never fold megabytes for a table cell
-    value = _CONTROL.sub("\ufffd", value)
-    if not keep_newlines:
-        value = value.replace("\n", " ").replace("\t", " ")
-    if limit is not None and len(value) > limit:
-        value = value[: max(1, limit - 1)] + "…"
-    return value
+    return terminal_text(text, keep_newlines=keep_newlines, limit=limit)
 
 
 def _width(text: str) -> int:
