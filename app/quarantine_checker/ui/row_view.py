@@ -13,6 +13,7 @@ from PySide6.QtCore import QCoreApplication
 
 from quarantine_checker.core import expiry, reasons
 from quarantine_checker.core.model import QuarantinedMessage, QuarantineType, ReleaseStatus
+from quarantine_checker.core.sender_checks import sender_warnings, shown_address
 from quarantine_checker.ui.message_model import MessageRow
 from quarantine_checker.ui.plain_text import visible
 
@@ -104,9 +105,11 @@ def build_row(
     received = received_text(message.received_time, now, c)
     expires = c.t(expiry.TRANSLATION_CONTEXT, expiry.expiry_text(message.expires, now))
     address = message.sender_address
-    sender = f"{sender_name} <{address}>" if sender_name else address
+    shown = shown_address(address)  # a punycode domain decoded, its encoded form beside it
+    sender = f"{sender_name} <{shown}>" if sender_name else shown
+    warned = sender_warnings(address)
     cells = [
-        visible(sender),
+        ("⚠ " if warned else "") + visible(sender),
         visible(message.subject) or c.t("MessageTableModel", "(no subject)"),
         reason_title,
         received,
@@ -141,7 +144,10 @@ def build_row(
         received_sort=received_sort,
         expires_sort=expires_sort,
         attention=message.quarantine_type in ATTENTION_TYPES,
-        sender_tooltip=visible(sender, limit=500) if len(sender) > 300 else "",
+        sender_tooltip=(
+            visible("\n".join((sender, *warned)), single_line=False, limit=1500) if warned
+            else visible(sender, limit=500) if len(sender) > 300 else ""
+        ),
     )
 
 
