@@ -69,7 +69,7 @@ _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{2,}(?:\.[A-Za-z0-9_-]*){2,4}")
 _THREE_SEGMENTS = re.compile(r"\b[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}\b")
 # An Entra refresh token is opaque, not a JWT: a version digit, a dot, then a long base64url run that
 # starts with "A" ("0.AXoA…", "1.AV…"), sometimes with further dot-separated parts.
-ENTRA_REFRESH_TOKEN = re.compile(r"(?<![A-Za-z0-9._-])[01]\.A[A-Za-z0-9_-]{24,}(?:\.[A-Za-z0-9_-]+)*")
+ENTRA_REFRESH_TOKEN = re.compile(r"(?<![A-Za-z0-9._-])[01]\.A[A-Za-z0-9_-]{16,}(?:\.[A-Za-z0-9_-]+)*")
 
 
 def _is_short_code(key: str, val: str) -> bool:

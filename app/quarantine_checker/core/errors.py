@@ -112,7 +112,7 @@ class ActionUnavailableError(ForbiddenActionError):
     """Refused here, before anything was sent: the app's own decision (core/decision.py) says this action
     is not available for this message. ``reason`` is the decision's sentence for the user."""
 
-    def __init__(self, reason: str, *, action: str, **details: Any) -> None:
+    def __init__(self, reason: str = "", *, action: str | None = None, **details: Any) -> None:
         super().__init__("This action is not available for this message", action=action, **details)
         self.reason = reason
 

@@ -46,8 +46,8 @@ ERROR_TEXTS: dict[type[BaseException], _Entry] = {
     ),
     e.SlowServiceError: _Entry(
         "Microsoft 365 is answering too slowly",
-        "Microsoft 365 was reached but took too long to answer. This is usually temporary — try again "
-        "in a few minutes.",
+        "Microsoft 365 is answering too slowly right now. This is usually temporary — try again in a few "
+        "minutes.",
         True,
     ),
     e.ThrottledError: _Entry(
@@ -128,8 +128,7 @@ ERROR_TEXTS: dict[type[BaseException], _Entry] = {
     e.ActionUnavailableError: _Entry(
         "Not available for this message",
         # Replaced by the decision's own sentence (``exc.reason``); this is the fallback.
-        "Your organisation's settings don't allow this for this message. Your IT team can help if you "
-        "need it.",
+        "This can't be done with this message. Your IT team can tell you more.",
         False,
     ),
     e.SecureStorageUnavailable: _Entry(
@@ -282,7 +281,7 @@ _SECRETS = (
     re.compile(r"(?i)\b(access_token|refresh_token|id_token|client_secret|password|code)=[^&\s]+"),
     # Entra's opaque refresh tokens ("0.AXoA…", "1.AV…"): not JWTs, and not always mixed-case enough
     # for the blob check below.
-    re.compile(r"(?<![A-Za-z0-9._-])[01]\.A[A-Za-z0-9_-]{24,}(?:\.[A-Za-z0-9_-]+)*"),
+    re.compile(r"(?<![A-Za-z0-9._-])[01]\.A[A-Za-z0-9_-]{16,}(?:\.[A-Za-z0-9_-]+)*"),
 )
 # Long opaque blobs (refresh tokens, keys): a run with a 32+ character piece mixing cases and digits.
 # Paths, GUIDs and request ids are made of short pieces and survive.
