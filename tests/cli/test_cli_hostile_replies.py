@@ -109,8 +109,8 @@ def test_headers_read_as_lines_and_busy_does_not_promise_a_retry(cli, demo_serve
 def test_look_alike_senders_are_flagged_in_list_and_show(cli, demo_server):
     omicron = demo_server.add_message(Subject="Password expiry", TagName="DefaultFullAccessPolicy",
                                       QuarantineTypes="Phish", SenderAddress="it@micr\u03bfsoft.com")
-    demo_server.add_message(Subject="Payment held", TagName="DefaultFullAccessPolicy", QuarantineTypes="Phish",
-                            SenderAddress="service@xn--pypal-4ve.example")
+    demo_server.add_message(Subject="Payment held", TagName="DefaultFullAccessPolicy",
+                            QuarantineTypes="Phish", SenderAddress="service@xn--pypal-4ve.example")
     demo_server.add_message(Subject="Ordinary", **FULL)
     assert cli("sign-in").rc == 0
     human = cli("list")
@@ -131,7 +131,8 @@ def test_two_different_readings_of_one_message_are_flagged(cli, demo_server):
     assert cli("sign-in").rc == 0
     now = datetime.now(UTC)
     record = {"Identity": "0b0b0b0b-1111-2222-3333-444444444444\\55555555-6666-7777-8888-999999999999",
-              "RecipientAddress": [ALICE], "Subject": "Twice", "QuarantineTypes": "Spam", "EntityType": "Email",
+              "RecipientAddress": [ALICE], "Subject": "Twice", "QuarantineTypes": "Spam",
+              "EntityType": "Email",
               "ReleaseStatus": "NOTRELEASED", "PermissionToRelease": True,
               "ReceivedTime": (now - timedelta(hours=1)).isoformat(),
               "Expires": (now + timedelta(days=9)).isoformat()}

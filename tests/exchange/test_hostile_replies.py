@@ -37,8 +37,9 @@ def _record(**fields):
     now = NOW
     return {
         "Identity": IDENT, "RecipientAddress": [ALICE], "SenderAddress": "billing@contoso.example",
-        "Subject": "Invoice", "QuarantineTypes": "Spam", "EntityType": "Email", "ReleaseStatus": "NOTRELEASED",
-        "ReceivedTime": (now - timedelta(hours=1)).isoformat(), "Expires": (now + timedelta(days=20)).isoformat(),
+        "Subject": "Invoice", "QuarantineTypes": "Spam", "EntityType": "Email",
+        "ReleaseStatus": "NOTRELEASED", "ReceivedTime": (now - timedelta(hours=1)).isoformat(),
+        "Expires": (now + timedelta(days=20)).isoformat(),
         "PermissionToRelease": True, "PermissionToDelete": True, "PermissionToPreview": True, **fields,
     }
 
@@ -77,8 +78,8 @@ def test_a_single_object_for_get_message_is_unreadable_too(tenant, make_client):
 def test_a_lone_surrogate_in_a_subject_arrives_as_a_replacement_character(fresh_tenant, make_client):
     fresh_tenant.add_message(ALICE, Subject="Invoice \ud800 March", SenderAddress="a@contoso.example",
                              QuarantineTypes="Spam", ReceivedTime=datetime.now(UTC) - timedelta(hours=1))
-    fresh_tenant.add_message(ALICE, Subject="Second", SenderAddress="b@contoso.example", QuarantineTypes="Spam",
-                             ReceivedTime=datetime.now(UTC) - timedelta(hours=2))
+    fresh_tenant.add_message(ALICE, Subject="Second", SenderAddress="b@contoso.example",
+                             QuarantineTypes="Spam", ReceivedTime=datetime.now(UTC) - timedelta(hours=2))
     client, _ = make_client(fresh_tenant, ALICE)
     subjects = [m.subject for m in client.list_messages().messages]
     assert subjects == ["Invoice \ufffd March", "Second"]

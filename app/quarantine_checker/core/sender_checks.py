@@ -183,7 +183,8 @@ def lookalike_warnings(host: str, own_domains: Iterable[str] = ()) -> list[str]:
             f"The sender's domain is written in an international form ({reg}); it displays as "
             f"\u201c{reg_shown}\u201d, and such domains can imitate a familiar name.")
     name = _name_part(reg_shown)
-    if not warnings and any(_imitates_latin(label) for label in shown.split(".")):
+    # The top-level label is the registry's (".рф" is all Cyrillic by design); the rest is the sender's.
+    if not warnings and any(_imitates_latin(label) for label in shown.split(".")[:-1]):
         warnings.append(f"The domain \u201c{shown}\u201d contains characters that imitate ordinary letters.")
     skeleton = _skeleton(name)
     if any(reg in real for real in IMITATED_BRANDS.values()):
