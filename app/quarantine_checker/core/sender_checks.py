@@ -16,8 +16,6 @@ from email.header import decode_header, make_header
 from email.utils import getaddresses, parseaddr
 from functools import lru_cache
 
-from confusable_homoglyphs import confusables
-
 # Headers of real mail are a few kB; anything past this is either an attack or irrelevant to the
 # questions we ask, and reading it would only cost time.
 MAX_HEADER_CHARS = 256 * 1024
@@ -132,6 +130,9 @@ def _imitates_latin(label: str) -> bool:
     letters = [c for c in label if c.isalpha()]
     if not letters:
         return False
+    # Imported here: loading its tables costs ~60 ms, which only a non-ASCII domain should pay.
+    from confusable_homoglyphs import confusables
+
     try:
         if confusables.is_mixed_script(label):
             return True
