@@ -147,3 +147,20 @@ def test_two_different_readings_of_one_message_are_flagged(cli, demo_server):
     demo_server.post("faults", {"kind": "reply", "cmdlet": GET, "value": [other, record]})
     human = cli("list")
     assert "two different versions" in human.out
+
+
+def test_a_terminal_that_cannot_show_a_character_still_gets_every_row(cli, cli_env, demo_server):
+    """A Windows pipe is cp1252: no "⚠", no Greek omicron. The rows still come, with "?" for those."""
+    import subprocess
+
+    from cli_helpers import EXE
+
+    demo_server.add_message(Subject="Password expiry", TagName="DefaultFullAccessPolicy",
+                            QuarantineTypes="Phish", SenderAddress="it@micr\u03bfsoft.com")
+    demo_server.add_message(Subject="Ordinary newsletter", **FULL)
+    assert cli("sign-in").rc == 0
+    proc = subprocess.run([str(EXE), "list"], capture_output=True, timeout=60, stdin=subprocess.DEVNULL,
+                          env=dict(cli_env, PYTHONIOENCODING="cp1252"))
+    out = proc.stdout.decode("cp1252")
+    assert proc.returncode == 3, proc.stderr.decode("cp1252", "replace")
+    assert "Password expiry" in out and "Ordinary newsletter" in out and "imitate ordinary letters" in out

@@ -19,7 +19,7 @@ from quarantine_checker.core.expiry import expiry_text
 from quarantine_checker.core.model import QuarantinedMessage
 from quarantine_checker.core.reasons import reason_title
 from quarantine_checker.core.sender_checks import sender_warnings, shown_address
-from quarantine_checker.core.text_safety import terminal_text
+from quarantine_checker.core.text_safety import scrub_json, terminal_text
 
 SCHEMA_VERSION = 1
 
@@ -78,7 +78,10 @@ def message_json(message: QuarantinedMessage, now: datetime, *, conflicting: boo
 def dump(payload: dict[str, Any], out: TextIO | None = None) -> None:
     out = out or sys.stdout
     # ensure_ascii keeps hostile characters escaped (\u202e) instead of raw in the terminal.
-    out.write(json.dumps({"schema_version": SCHEMA_VERSION, **payload}, ensure_ascii=True, indent=2) + "\n")
+    # scrub_json: a lone surrogate (from any source) would be written as a "\ud800" escape strict JSON
+    # readers reject; it becomes U+FFFD like everywhere else.
+    document = scrub_json({"schema_version": SCHEMA_VERSION, **payload})
+    out.write(json.dumps(document, ensure_ascii=True, indent=2) + "\n")
 
 
 # --- tables --------------------------------------------------------------------------------------------
