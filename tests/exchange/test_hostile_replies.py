@@ -156,3 +156,15 @@ def test_a_slow_service_is_named_within_one_time_budget(tenant, make_client, lis
     words = user_message(info.value, action="refresh")
     assert "answering too slowly" in words.text
     assert "internet" not in words.text
+
+
+def test_a_wait_the_service_asked_for_does_not_count_as_slowness(tenant, make_client):
+    """Throttling waits are the service's choice; they must not use up the budget for a slow answer."""
+    import time
+
+    tenant.add_message(ALICE, Subject="x", SenderAddress="a@contoso.example", QuarantineTypes="Spam",
+                       TagName="DefaultFullAccessPolicy", ReceivedTime=datetime.now(UTC) - timedelta(hours=1))
+    client, _ = make_client(tenant, ALICE, read_timeout=0.5, total_timeout=0.6, sleep=time.sleep)
+    tenant.inject_fault("throttle", cmdlet=GET, retry_after=0.7)   # a real 0.7 s wait, past the budget
+    tenant.inject_fault("slow", cmdlet=GET, delay=0.3)             # then an answer well within read_timeout
+    assert client.list_messages().messages

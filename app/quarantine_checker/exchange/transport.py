@@ -298,6 +298,7 @@ class Transport:
                                          **self._facts(cmdlet, request_id, resp, err))
                 log.info("%s: throttled (HTTP %d), attempt %d, waiting %.1fs",
                          cmdlet, status, throttled, wait)
+                deadline += wait  # a wait the service asked for is not the service being slow
                 self._sleep(wait)
                 continue
 
