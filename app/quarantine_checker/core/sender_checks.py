@@ -231,7 +231,10 @@ def shown_address(address: str) -> str:
 
 
 @lru_cache(maxsize=4096)  # a listing repeats a few hundred sender domains thousands of times
-def _domain_warnings(domain: str, own: tuple[str, ...]) -> tuple[str, ...]:
+def _domain_warnings(raw_domain: str, own: tuple[str, ...]) -> tuple[str, ...]:
+    domain = clean_host(raw_domain)
+    if not domain:
+        return ()
     try:
         return tuple(lookalike_warnings(domain, own))
     except Exception:  # never let one hostile address break a listing
@@ -241,11 +244,12 @@ def _domain_warnings(domain: str, own: tuple[str, ...]) -> tuple[str, ...]:
 def sender_warnings(address: str, own_domains: Iterable[str] = ()) -> tuple[str, ...]:
     """Look-alike warnings for a sender address (punycode, imitating letters, brands, own domain): what
     the list, the details and the command line flag for a row, without needing the headers."""
-    domain = _domain_of(address if isinstance(address, str) else "")
-    if not domain:
+    if not isinstance(address, str) or "@" not in address:
         return ()
-    own = tuple(sorted({registrable_domain(d) for d in own_domains if isinstance(d, str)} - {""}))[:10]
-    return _domain_warnings(domain, own)
+    own: tuple[str, ...] = ()
+    if own_domains:
+        own = tuple(sorted({registrable_domain(d) for d in own_domains if isinstance(d, str)} - {""}))[:10]
+    return _domain_warnings(address.rpartition("@")[2][:300], own)
 
 
 def sender_lines(report: SenderReport, envelope_sender: str) -> str:
