@@ -60,3 +60,23 @@ def test_a_subject_that_is_not_valid_unicode_is_shown_with_its_neighbours(
     assert _cell(window, after, COL_SUBJECT) == "The next one"
     select(qtbot, window, broken)
     assert window.details.subject.text() == "Broken \ufffd subject"
+
+
+def test_a_message_sent_twice_with_different_readings_is_flagged_and_held_to_the_stricter(
+    qtbot: Any, window: Any, tenant: Any
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from quarantine_checker.ui.message_model import COL_STATUS
+
+    now = datetime.now(UTC)
+    ident = "0b0b0b0b-1111-2222-3333-444444444444\\55555555-6666-7777-8888-999999999999"
+    record = {"Identity": ident, "RecipientAddress": [ALICE], "Subject": "Twice", "QuarantineTypes": "Spam",
+              "EntityType": "Email", "ReleaseStatus": "NOTRELEASED", "PermissionToRelease": True,
+              "ReceivedTime": (now - timedelta(hours=1)).isoformat(),
+              "Expires": (now + timedelta(days=9)).isoformat()}
+    tenant.inject_fault("reply", cmdlet="Get-QuarantineMessage",
+                        value=[record, dict(record, ReleaseStatus="REQUESTED", PermissionToRelease=False)])
+    signed_in(qtbot, window)
+    status = _cell(window, ident, COL_STATUS)
+    assert status.startswith("⚠") and "two versions" in status and "Release requested" in status
