@@ -1,5 +1,6 @@
-"""Look-alike senders and text that is not valid Unicode, as the window shows them (real widgets, a real
-demo tenant over HTTPS): flagged in the list, both senders in the details, nothing dropped."""
+"""Hostile replies and messages as the window shows them (real widgets, a real demo tenant over HTTPS):
+look-alike senders flagged with both senders in the details, text that is not valid Unicode shown with
+its neighbours, disagreeing copies marked, and an unreadable reply never emptying the list."""
 
 from __future__ import annotations
 
@@ -80,3 +81,18 @@ def test_a_message_sent_twice_with_different_readings_is_flagged_and_held_to_the
     signed_in(qtbot, window)
     status = _cell(window, ident, COL_STATUS)
     assert status.startswith("⚠") and "two versions" in status and "Release requested" in status
+
+
+def test_an_unreadable_reply_keeps_the_last_listing_and_says_the_check_failed(
+    qtbot: Any, window: Any, tenant: Any
+) -> None:
+    held = tenant.add_message(ALICE, Subject="Still here", SenderAddress="a@contoso.example",
+                              QuarantineTypes="Spam", TagName="DefaultFullAccessPolicy")
+    signed_in(qtbot, window)
+    assert window.list.model.row_for(held) is not None
+    tenant.inject_fault("reply", cmdlet="Get-QuarantineMessage", body={"value": None})
+    with qtbot.waitSignal(window.refreshed, timeout=20_000):
+        window.refresh()
+    assert window.list.model.row_for(held) is not None  # never a false "nothing is held"
+    banner = window.banners.banner("service")
+    assert banner is not None and "Couldn't check your quarantine" in banner.title.text()
