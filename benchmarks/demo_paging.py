@@ -15,7 +15,7 @@ UPN = "alice@northwind.example"
 
 
 def main(count: int = 100_000) -> None:
-    with DemoTenant(seed=False) as tenant:
+    with DemoTenant(seed=False, end_user_cmdlets="allowed") as tenant:
         started = time.perf_counter()
         tenant.bulk_load(UPN, count)
         load = time.perf_counter() - started

@@ -104,7 +104,7 @@ def main() -> int:
     bus = subprocess.Popen([sys.executable, str(FAKE_BUS), str(events_path)], stdin=subprocess.PIPE,
                            stdout=subprocess.PIPE, text=True)
     assert bus.stdout is not None and bus.stdout.readline().strip() == "READY"
-    tenant = DemoTenant(seed=True).start()
+    tenant = DemoTenant(seed=True, end_user_cmdlets="allowed").start()
     child = None
     try:
         if args.bulk:

@@ -24,7 +24,7 @@ ALICE = "alice@northwind.example"
 def _serve(conn: Any, size: int) -> None:
     from quarantine_checker.demo.tenant import DemoTenant
 
-    tenant = DemoTenant(seed=False)
+    tenant = DemoTenant(seed=False, end_user_cmdlets="allowed")
     tenant.start()
     try:
         tenant.bulk_load(ALICE, size)

@@ -117,7 +117,9 @@ def start_demo(state_dir: Path | None = None) -> tuple[DemoTenant, AppConfig]:
     """Start a demo tenant in this process and return it with settings that point at it."""
     from quarantine_checker.demo.tenant import DemoTenant
 
-    tenant = DemoTenant(state_dir=state_dir).start()
+    # The in-process demo stays in the world where employees may run the quarantine cmdlets: the app
+    # has no other road there yet (the organisation service comes later).
+    tenant = DemoTenant(state_dir=state_dir, end_user_cmdlets="allowed").start()
     return tenant, demo_config(tenant.describe())
 
 

@@ -17,7 +17,8 @@ from cli_helpers import EXE, DemoServer, _base_env, run_cli
 
 @pytest.fixture
 def demo_server(tmp_path: Path) -> Iterator[DemoServer]:
-    proc = subprocess.Popen([str(EXE), "demo-server", "--no-seed", "--release-delay", "0.5"],
+    proc = subprocess.Popen([str(EXE), "demo-server", "--no-seed", "--release-delay", "0.5",
+                             "--end-user-cmdlets", "allowed"],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                             env=_base_env(tmp_path))
     try:

@@ -209,7 +209,7 @@ def test_other_domains_get_the_same_story():
 def tenant():
     from quarantine_checker.demo.tenant import DemoTenant
 
-    with DemoTenant() as t:
+    with DemoTenant(end_user_cmdlets="allowed") as t:
         yield t
 
 

@@ -6,7 +6,16 @@ from datetime import UTC, datetime
 
 import pytest
 
-from quarantine_checker.core.decision import Action, DisplayStatus, decide
+from quarantine_checker.core.decision import (
+    Action,
+    DisplayStatus,
+    SenderDoubt,
+    decide,
+    delivers_to_inbox,
+    needs_sender_warning,
+    sender_doubt,
+)
+from quarantine_checker.core.sender_checks import analyse_headers
 
 A = Action
 RELEASABLE = {A.RELEASE, A.PREVIEW, A.VIEW_HEADERS, A.DELETE}
@@ -137,3 +146,38 @@ def test_view_header_permission_bit_is_not_honoured(make_message):
 
 def test_naive_now_is_utc(make_message):
     assert decide(make_message(), datetime(2026, 8, 14, 12, 0)).status is DisplayStatus.CAN_RELEASE
+
+
+def _headers(spf: str, dkim: str, dmarc: str) -> str:
+    return (
+        "Authentication-Results: "
+        f"spf={spf} smtp.mailfrom=partner.example; dkim={dkim} header.d=partner.example; "
+        f"dmarc={dmarc} header.from=partner.example\r\n"
+        "From: Billing <billing@partner.example>\r\nTo: alice@northwind.example\r\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("headers", "doubt"),
+    [
+        (_headers("pass", "pass", "pass"), SenderDoubt.CONFIRMED),
+        (_headers("none", "none", "pass"), SenderDoubt.CONFIRMED),
+        (_headers("pass", "pass", "none"), SenderDoubt.CONFIRMED),
+        (_headers("pass", "none", "none"), SenderDoubt.UNCONFIRMED),
+        (_headers("none", "none", "none"), SenderDoubt.UNCONFIRMED),
+        ("From: billing@partner.example\r\n", SenderDoubt.UNCONFIRMED),  # no verdict recorded at all
+        (_headers("fail", "none", "fail"), SenderDoubt.FAILED),
+    ],
+)
+def test_only_a_confirmed_sender_is_delivered_without_a_warning(headers: str, doubt: SenderDoubt) -> None:
+    report = analyse_headers(headers, "billing@partner.example")
+    assert sender_doubt(report) is doubt
+    warn = doubt is not SenderDoubt.CONFIRMED
+    # Every action that puts the message into the Inbox follows the same rule; the others never warn.
+    expected = {A.RELEASE, A.REPORT_NOT_JUNK} if warn else set()
+    assert {a for a in A if needs_sender_warning(a, report)} == expected
+    assert {a for a in A if delivers_to_inbox(a)} == {A.RELEASE, A.REPORT_NOT_JUNK}
+
+
+def test_headers_never_read_are_not_a_confirmed_sender() -> None:
+    assert sender_doubt(None) is SenderDoubt.UNCONFIRMED

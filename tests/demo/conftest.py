@@ -12,7 +12,7 @@ from quarantine_checker.demo.tenant import DemoTenant
 
 @pytest.fixture
 def tenant() -> Iterator[DemoTenant]:
-    with DemoTenant(seed=False, release_delay=RELEASE_DELAY) as t:
+    with DemoTenant(seed=False, release_delay=RELEASE_DELAY, end_user_cmdlets="allowed") as t:
         yield t
 
 

@@ -51,7 +51,7 @@ def test_revoked_sessions_invalidate_earlier_tokens(tenant):
 def test_token_from_another_tenant_instance_is_refused(tenant):
     from quarantine_checker.demo.tenant import DemoTenant
 
-    with DemoTenant(seed=False) as other:
+    with DemoTenant(seed=False, end_user_cmdlets="allowed") as other:
         _assert_401(_call(tenant, other.token_for(ALICE)))
 
 

@@ -41,7 +41,7 @@ def test_describe_is_json_and_points_at_live_servers(tenant):
 
 
 def test_seeded_tenant_starts(tmp_path):
-    with DemoTenant(seed=True, state_dir=tmp_path) as t:
+    with DemoTenant(seed=True, state_dir=tmp_path, end_user_cmdlets="allowed") as t:
         assert Path(t.ca_file).parent == tmp_path / "tls"
         assert t.describe()["tenant_id"] == t.tenant_id
 
@@ -58,6 +58,7 @@ def test_demo_server_prints_one_line_and_stops_on_sigterm(tmp_path):
     try:
         line = proc.stdout.readline()
         info = json.loads(line)
+        assert info["end_user_cmdlets"] == "denied"  # the world that probably exists is the default
         s = requests.Session()
         s.verify, s.trust_env = info["ca_file"], False
         assert s.get(f"{info['control_url']}/state", timeout=10).json()["messages"] == 0

@@ -189,7 +189,8 @@ def test_unknown_fault_kind_is_refused(tenant):
 
 
 def test_server_side_rate_limit():
-    with DemoTenant(seed=False, rate_limit_per_second=0.2) as tenant:  # one request per 5 s
+    # one request per 5 s
+    with DemoTenant(seed=False, rate_limit_per_second=0.2, end_user_cmdlets="allowed") as tenant:
         alice = Exo(tenant, ALICE)
         assert _list(alice).status_code == 200
         limited = _list(alice)

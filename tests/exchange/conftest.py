@@ -61,7 +61,7 @@ def _start(**kwargs: Any) -> Any:
 @pytest.fixture(scope="module")
 def tenant() -> Iterator[Any]:
     """One seeded tenant per test module (starting one costs a CA and two servers)."""
-    t = _start(seed=True, release_delay=0.2)
+    t = _start(seed=True, release_delay=0.2, end_user_cmdlets="allowed")
     try:
         yield t
     finally:
@@ -71,7 +71,7 @@ def tenant() -> Iterator[Any]:
 @pytest.fixture
 def fresh_tenant() -> Iterator[Any]:
     """An empty tenant for tests that count every record."""
-    t = _start(seed=False, release_delay=0.2)
+    t = _start(seed=False, release_delay=0.2, end_user_cmdlets="allowed")
     try:
         yield t
     finally:

@@ -174,7 +174,7 @@ def test_a_second_401_means_sign_in_again(tenant, make_client, list_calls):
 def test_revoked_session_is_an_authentication_error(make_client):
     from quarantine_checker.demo.tenant import DemoTenant
 
-    with DemoTenant(seed=True) as t:
+    with DemoTenant(seed=True, end_user_cmdlets="allowed") as t:
         client, _ = make_client(t, ALICE)
 
         class Stale:

@@ -135,7 +135,7 @@ class AppProcess:
 def tenant() -> Iterator[Any]:
     from quarantine_checker.demo.tenant import DemoTenant
 
-    with DemoTenant(seed=False, release_delay=0.3) as t:
+    with DemoTenant(seed=False, release_delay=0.3, end_user_cmdlets="allowed") as t:
         yield t
 
 

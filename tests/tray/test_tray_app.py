@@ -86,6 +86,19 @@ def test_unchanged_quarantine_costs_one_small_request_per_check(start_app, fake_
     assert all(c.response_bytes < 1500 for c in calls), [c.response_bytes for c in calls]
 
 
+def test_a_closed_road_stops_the_checks_instead_of_retrying(start_app, fake_bus, tenant):
+    app = start_app(interval=1)
+    _settled(app, tenant)
+    tenant.set_end_user_cmdlets("denied")  # IT takes the quarantine cmdlets away from employees
+    tenant.clear_log()
+    grants_before = len(tenant.idp.grant_types_seen())
+    time.sleep(5)  # five intervals
+    calls = _list_calls(tenant)
+    assert [c.status for c in calls] == [401], "one refused check, then no more"
+    new_grants = tenant.idp.grant_types_seen()[grants_before:]
+    assert "authorization_code" not in new_grants and new_grants.count("refresh_token") <= 1
+
+
 def test_a_429_storm_backs_off(start_app, fake_bus, tenant):
     app = start_app(interval=1)
     _settled(app, tenant)

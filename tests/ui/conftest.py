@@ -24,7 +24,7 @@ from quarantine_checker.demo.tenant import DemoTenant
 
 @pytest.fixture
 def tenant() -> Iterator[DemoTenant]:
-    with DemoTenant(seed=False, release_delay=0.3) as t:
+    with DemoTenant(seed=False, release_delay=0.3, end_user_cmdlets="allowed") as t:
         yield t
 
 

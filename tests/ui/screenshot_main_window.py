@@ -32,7 +32,7 @@ def wait_until(condition, timeout: float) -> bool:  # type: ignore[no-untyped-de
 
 def main(out: Path) -> int:
     app = ensure_application()
-    with DemoTenant(seed=True, release_delay=0.5) as tenant:
+    with DemoTenant(seed=True, release_delay=0.5, end_user_cmdlets="allowed") as tenant:
         try:  # the demo's own story: show its held invoice, as a new user would see it
             from quarantine_checker.demo.seed import INVOICE_IDENTITY
 

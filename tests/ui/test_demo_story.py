@@ -22,7 +22,7 @@ seed = pytest.importorskip(
 @pytest.fixture
 def story_window(qtbot: Any, confirmations: Any) -> Iterator[tuple[Any, DemoTenant]]:
     ensure_application()
-    with DemoTenant(seed=True, release_delay=0.3) as tenant:
+    with DemoTenant(seed=True, release_delay=0.3, end_user_cmdlets="allowed") as tenant:
         w = MainWindow(make_services(tenant))
         w.actions.confirm = confirmations
         qtbot.addWidget(w)

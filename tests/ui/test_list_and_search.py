@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QLineEdit, QPlainTextEdit, QTableView
-from ui_helpers import ALICE, add, select, signed_in, status_of
+from ui_helpers import ALICE, add, release_calls, select, signed_in, status_of
 
 from quarantine_checker.core.decision import Action
 
@@ -139,3 +139,61 @@ def test_recipient_is_always_the_signed_in_user(qtbot: Any, window: Any, tenant:
     subjects = [r.message.subject for r in window.list.model.rows()]
     assert "Bob's secret" not in subjects
     assert all(ALICE in r.message.recipient_address for r in window.list.model.rows())
+
+
+def _offered(window: Any) -> tuple[str, str]:
+    """The details pane's title and its Release button as the user sees them ('' when not on screen)."""
+    d = window.details
+    subject = d.subject.text() if d.subject.isVisible() else ""
+    primary = d.actions.primary
+    return subject, primary.text() if primary.isVisible() and primary.isEnabled() else ""
+
+
+def test_a_message_hidden_by_search_leaves_the_details_and_the_actions(
+    qtbot: Any, window: Any, tenant: Any, confirmations: Any
+) -> None:
+    alpha = add(tenant, "Alpha invoice", sender="billing@contoso-supplies.example")
+    beta = add(tenant, "Beta newsletter", sender="news@tailspin.example")
+    signed_in(qtbot, window)
+    select(qtbot, window, alpha)
+    assert _offered(window) == ("Alpha invoice", "Release")
+
+    qtbot.keyClicks(window.list.search, "beta")
+    assert [window.list.proxy.source_row(i).identity for i in range(window.list.proxy.rowCount())] == [beta]
+    qtbot.waitUntil(lambda: _offered(window)[0] != "Alpha invoice", timeout=5_000)
+    assert _offered(window) == ("", "")
+    # Nothing the keyboard offers reaches the hidden message either.
+    window.list.table.setFocus()
+    qtbot.keyClick(window.list.table, Qt.Key.Key_Return)
+    qtbot.keyClick(window.list.table, Qt.Key.Key_Delete)
+    qtbot.wait(300)
+    assert confirmations.asked == []
+    acted = {"Release-QuarantineMessage", "Delete-QuarantineMessage"}
+    assert [r for r in tenant.requests_log if r.cmdlet in acted] == []
+
+    # The chips hide it just the same.
+    window.list.search.clear()
+    select(qtbot, window, alpha)
+    window.list.status_chip("released").click()
+    qtbot.waitUntil(lambda: _offered(window) == ("", ""), timeout=5_000)
+
+
+def test_bulk_actions_count_and_act_on_only_the_selected_messages_still_shown(
+    qtbot: Any, window: Any, tenant: Any, confirmations: Any
+) -> None:
+    shown = [add(tenant, f"Statement {i}", sender="statements@fabrikam-bank.example") for i in range(2)]
+    hidden = add(tenant, "Statement archive", sender="archive@fabrikam-bank.example")
+    signed_in(qtbot, window)
+    assert window.list.select_identities([*shown, hidden]) == 3
+    primary = window.details.actions.primary
+    qtbot.waitUntil(lambda: primary.text() == "Release 3 messages", timeout=5_000)
+
+    qtbot.keyClicks(window.list.search, "statements@")
+    qtbot.waitUntil(lambda: primary.text() == "Release 2 messages", timeout=5_000)
+    assert window.details.subject.text() == "2 messages selected"
+    qtbot.mouseClick(primary, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: all(status_of(window, i) == "Released" for i in shown), timeout=20_000)
+    assert confirmations.asked[0]["text"] == "Release these 2 messages to your Inbox?"
+    assert tenant.message(hidden)["ReleaseStatus"] == "NOTRELEASED"
+    assert release_calls(tenant, hidden) == 0
+    assert all(release_calls(tenant, i) == 1 for i in shown)

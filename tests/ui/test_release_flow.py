@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from ui_helpers import add, release_calls, select, signed_in, status_of
 
@@ -120,3 +121,65 @@ def test_enter_is_the_primary_action(qtbot: Any, window: Any, tenant: Any) -> No
     window.list.table.setFocus()
     qtbot.keyClick(window.list.table, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: status_of(window, ident) == "Released", timeout=15_000)
+
+
+def _release_params(tenant: Any, identity: str) -> list[dict[str, Any]]:
+    return [
+        r.parameters
+        for r in tenant.requests_log
+        if r.cmdlet == "Release-QuarantineMessage" and r.parameters.get("Identity") == identity
+    ]
+
+
+# "unknown": the headers carry no verdict our parser knows; "none": the domain publishes no SPF, DKIM or
+# DMARC (the usual spam); "fail": the checks failed. Only a confirmed sender skips the warning.
+@pytest.mark.parametrize("checks", ["unknown", "none", "fail"])
+@pytest.mark.parametrize("button", ["primary", "not_junk"])
+def test_every_action_that_delivers_to_the_inbox_warns_about_an_unconfirmed_sender(
+    qtbot: Any, window: Any, tenant: Any, confirmations: Any, button: str, checks: str
+) -> None:
+    ident = add(tenant, "You have WON a prize", sender="prize@winner-claims.example", checks=checks)
+    signed_in(qtbot, window)
+    select(qtbot, window, ident)
+    bar = window.details.actions
+    clicked = getattr(bar, button)
+    assert clicked.isVisibleTo(bar) and clicked.isEnabled()
+    # Both buttons put the message in the Inbox, and both say so.
+    assert clicked.text().startswith("Release")
+
+    confirmations.answer = False
+    qtbot.mouseClick(clicked, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(confirmations.asked), timeout=10_000)
+    asked = confirmations.asked[-1]
+    assert asked["warning"] and asked["yes"] == "Release anyway"
+    assert asked["title"] == "Check the sender first"
+    qtbot.wait(300)
+    assert _release_params(tenant, ident) == []
+    assert status_of(window, ident) == "Needs review"
+
+
+def test_report_not_junk_from_a_confirmed_sender_releases_and_reports(
+    qtbot: Any, window: Any, tenant: Any, confirmations: Any
+) -> None:
+    ident = add(tenant, "Team lunch on Friday", sender="events@contoso-supplies.example", checks="pass")
+    signed_in(qtbot, window)
+    select(qtbot, window, ident)
+    not_junk = window.details.actions.not_junk
+    assert not_junk.text() == "Release and report as not junk"
+    qtbot.mouseClick(not_junk, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: status_of(window, ident) == "Released", timeout=15_000)
+    assert not confirmations.asked  # a confirmed sender and one message: no question, as for Release
+    assert _release_params(tenant, ident) == [{"Identity": ident, "ReportFalsePositive": True}]
+
+
+def test_answering_the_sender_warning_yes_reports_not_junk(
+    qtbot: Any, window: Any, tenant: Any, confirmations: Any
+) -> None:
+    ident = add(tenant, "Lunch menu", sender="canteen@tailspin.example", checks="none")
+    signed_in(qtbot, window)
+    select(qtbot, window, ident)
+    qtbot.mouseClick(window.details.actions.not_junk, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: status_of(window, ident) == "Released", timeout=15_000)
+    assert [a["yes"] for a in confirmations.asked] == ["Release anyway"]
+    assert "couldn't confirm who sent" in confirmations.asked[0]["text"]
+    assert len(_release_params(tenant, ident)) == 1

@@ -80,7 +80,8 @@ class StallMeter:
 @pytest.fixture
 def remote_window(qtbot: Any) -> Iterator[Any]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "quarantine_checker", "demo-server", "--no-seed"],
+        [sys.executable, "-m", "quarantine_checker", "demo-server", "--no-seed",
+         "--end-user-cmdlets", "allowed"],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from PySide6.QtCore import Qt
+import pytest
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QLabel, QMessageBox, QPlainTextEdit, QTextBrowser, QTextEdit
 from ui_helpers import add, select, signed_in
 
@@ -85,3 +87,28 @@ def test_real_confirmation_dialog_names_the_action(qtbot: Any) -> None:
     )
     assert "Release 3 messages" in seen["buttons"]
     assert seen["default"] == "Cancel"  # the safe answer is the default
+
+
+@pytest.mark.parametrize("length", [20_000, 1_000_000])
+def test_a_huge_subject_is_cut_with_its_length_and_wraps_inside_the_pane(
+    qtbot: Any, window: Any, tenant: Any, length: int
+) -> None:
+    ident = add(tenant, "Y" * length, kind="Spam")
+    signed_in(qtbot, window)
+    select(qtbot, window, ident)
+    d = window.details
+    title = d.subject.text()
+    # Cut for display, and it says how long the whole subject is (in the user's number format).
+    assert len(title) < 2_000
+    said = re.search(r"\(([^()]*) characters in all\)", title)
+    assert said and re.sub(r"\D", "", said.group(1)) == str(length)
+    # It wraps over several lines instead of widening the pane.
+    assert d.subject.height() > 3 * d.subject.fontMetrics().height()
+    pane = QRect(d.mapToGlobal(QPoint(0, 0)), d.size())
+    bar = d.actions
+    for widget in (d.subject, bar.primary, bar.delete, bar.not_junk, bar.headers):
+        assert widget.isVisible(), widget.accessibleName()
+        shown = QRect(widget.mapToGlobal(QPoint(0, 0)), widget.size())
+        assert pane.contains(shown), (widget.accessibleName(), shown, pane)
+    # The action row is on screen and readable, not pushed off to the side.
+    assert bar.primary.text() == "Release" and not bar.primary.visibleRegion().isEmpty()

@@ -58,7 +58,7 @@ def test_window_is_painted_and_responsive_before_the_services_are_built(
 ) -> None:
     release = threading.Event()
     building: list[threading.Thread] = []
-    with DemoTenant(seed=True, release_delay=0.3) as tenant:
+    with DemoTenant(seed=True, release_delay=0.3, end_user_cmdlets="allowed") as tenant:
 
         def build() -> Any:
             building.append(threading.current_thread())

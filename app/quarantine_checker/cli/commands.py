@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 from collections.abc import Callable
@@ -10,12 +11,19 @@ from typing import Any, TextIO
 
 from quarantine_checker.core.account import UserIdentity
 from quarantine_checker.core.decision import Action, decide
-from quarantine_checker.core.errors import ActionUnavailableError, AuthenticationError, QuarantineCheckerError
-from quarantine_checker.core.messages import user_message
+from quarantine_checker.core.errors import (
+    ActionUnavailableError,
+    AuthenticationError,
+    NoDirectAccessError,
+    QuarantineCheckerError,
+)
+from quarantine_checker.core.messages import road_closed_lines, user_message
 from quarantine_checker.wiring import Services
 
 from . import output
 from .exit_codes import ExitCode, exit_code_for
+
+log = logging.getLogger(__name__)
 
 
 class UsageError(Exception):
@@ -69,6 +77,7 @@ def sign_in(ctx: Context, *, device_code: bool, user: str | None, switch: bool,
             ctx.err.flush()
         identity = auth.sign_in_interactive(timeout=timeout, login_hint=user, select_account=switch,
                                             cancel=_interrupt_event())
+    _check_direct_road(ctx)
     if ctx.json:
         output.dump({"signed_in": _identity_json(identity)}, ctx.out)
     else:
@@ -77,6 +86,19 @@ def sign_in(ctx: Context, *, device_code: bool, user: str | None, switch: bool,
         if not ctx.services.cache_status.persistent and ctx.services.cache_status.message:
             ctx.err.write(output.clean(ctx.services.cache_status.message) + "\n")
     return ExitCode.OK
+
+
+def _check_direct_road(ctx: Context) -> None:
+    """After sign-in, once: may this account run the quarantine commands? A closed road is reported
+    (exit 7, IT's to fix); a question that could not be answered (offline) is left to the next command."""
+    from quarantine_checker.exchange.direct_road import require_direct_road
+
+    try:
+        require_direct_road(ctx.services.exchange_client())
+    except NoDirectAccessError:
+        raise
+    except QuarantineCheckerError as exc:
+        log.info("could not ask whether the direct road is open: %s", type(exc).__name__)
 
 
 def _interrupt_event() -> threading.Event:
@@ -206,7 +228,7 @@ def _each(ctx: Context, ids: list[str], action: str, verb: str,
             results.append({"id": full, "ok": False, "error": _error_json(exc, msg)})
             if not ctx.json:
                 ctx.err.write(f"{output.short_id(full)}: {msg.title}. {msg.text}\n")
-            if code in (ExitCode.AUTH, ExitCode.NETWORK):
+            if code in (ExitCode.AUTH, ExitCode.NETWORK, ExitCode.SETUP):
                 break  # the next ones would fail the same way
             continue
         results.append({"id": full, "ok": True, "error": None})
@@ -298,4 +320,9 @@ def report_error(ctx: Context, exc: BaseException, action: str | None = None) ->
         ctx.err.write(f"Reference for your IT team: {output.clean(details['correlation_id'], limit=80)}\n")
     if details.get("code") == "not_signed_in":
         ctx.err.write("Run 'quarantine-checker sign-in' first.\n")
+    if isinstance(exc, NoDirectAccessError):
+        services = getattr(ctx, "services", None)
+        helpdesk = str(getattr(getattr(services, "config", None), "helpdesk", "") or "")
+        for line in road_closed_lines(helpdesk):
+            ctx.err.write(output.clean(line) + "\n")
     return code

@@ -15,12 +15,15 @@ class ExitCode(enum.IntEnum):
     AUTH = 4          # not signed in, sign-in failed/cancelled/timed out, sign-in expired
     REFUSED = 5       # Microsoft 365 refused: not allowed, already released/requested, gone, policy
     NETWORK = 6       # could not reach Microsoft 365 / the sign-in service, or it failed (try later)
-    SETUP = 7         # settings missing or unusable, no usable password store where one is required
+    SETUP = 7         # settings missing or unusable, no usable password store where one is required,
+                      # or the organisation lets no road to quarantine open for this account (IT's to fix)
 
 
 def exit_code_for(exc: BaseException) -> ExitCode:
     if isinstance(exc, e.SignInError | e.AuthenticationError):
         return ExitCode.AUTH
+    if isinstance(exc, e.NoDirectAccessError):  # before NotAllowedError: a setup problem, not a refusal
+        return ExitCode.SETUP
     if isinstance(exc, e.CommandError | e.NotAllowedError):
         return ExitCode.REFUSED
     if isinstance(exc, e.NetworkError | e.ThrottledError | e.ServiceError | e.MalformedResponseError):

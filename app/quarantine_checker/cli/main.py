@@ -77,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
                       help="seconds a release stays 'preparing' before it is released (default 1)")
     demo.add_argument("--rate-limit", type=float, default=None, metavar="PER_SECOND",
                       help="answer 429 above this many Exchange requests per second")
+    demo.add_argument("--end-user-cmdlets", choices=("denied", "allowed"), default="denied",
+                      help="whether users without an admin role may run the quarantine cmdlets "
+                      "(default denied: they get HTTP 401, as probably in most real organisations)")
     return parser
 
 
@@ -91,7 +94,10 @@ def _demo_server(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
     with DemoTenant(
-        seed=not args.no_seed, release_delay=args.release_delay, rate_limit_per_second=args.rate_limit
+        seed=not args.no_seed,
+        release_delay=args.release_delay,
+        rate_limit_per_second=args.rate_limit,
+        end_user_cmdlets=args.end_user_cmdlets,
     ) as tenant:
         print(json.dumps(tenant.describe()), flush=True)
         while not stop.wait(0.5):
@@ -109,30 +115,39 @@ def _services(args: argparse.Namespace) -> Any:
     return wiring.build_services(load_config())
 
 
-def _setup_logging(verbose: bool) -> None:
+def _setup_logging(verbose: bool, *, gui: bool = False) -> None:
     from quarantine_checker import paths
-    from quarantine_checker.logging_setup import setup_logging
+    from quarantine_checker.logging_setup import CLI_LOG_FILE_NAME, LOG_FILE_NAME, setup_logging
 
     try:
-        setup_logging(paths.log_dir(), level="DEBUG" if verbose else "INFO", console=verbose)
+        setup_logging(paths.log_dir(), level="DEBUG" if verbose else "INFO", console=verbose,
+                      file_name=LOG_FILE_NAME if gui else CLI_LOG_FILE_NAME)
     except OSError:  # an unwritable log dir must not stop a helpdesk command
         logging.basicConfig(level=logging.WARNING)
 
 
+def _parent_wam_to_the_console(services: Any) -> None:
+    """The command line's Windows sign-in window belongs to the console it was typed in."""
+    from quarantine_checker.auth.broker import CONSOLE_WINDOW
+
+    auth = getattr(services, "auth", None)
+    if auth is not None:
+        auth.parent_window_handle = CONSOLE_WINDOW
+
+
 def _gui(args: argparse.Namespace) -> int:
     from quarantine_checker.ui.app import ensure_application, run_gui  # the only Qt import, only here
-    from quarantine_checker.ui.single_instance import hand_over
 
     ensure_application()
-    if hand_over():  # already running: it brings its window forward; don't start a second checker
-        return ExitCode.OK
+    # Already running? run_gui takes the single-instance lock first; if another launch holds it, that
+    # one brings its window forward and this one exits before any checker or demo tenant is started.
     # The services (MSAL, requests, the keyring self-test, the demo tenant) are built on the window's
     # background helper once the window is on screen; the session flow then signs in there too. The UI
     # thread never waits for the keyring or the identity provider.
     # The log file too: its set-up (logging.handlers, the redaction patterns) is ~10 ms nothing before
     # the first paint needs; it runs on the UI thread after the paint, before the services are built.
     return run_gui(lambda: _services(args), minimized=args.minimized, demo=args.demo,
-                   prepare=lambda: _setup_logging(args.verbose))
+                   prepare=lambda: _setup_logging(args.verbose, gui=True))
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -144,6 +159,7 @@ def _run(args: argparse.Namespace) -> int:
     ctx: Context | None = None
     try:
         services = _services(args)
+        _parent_wam_to_the_console(services)
         ctx = Context(services, json_out=json_out)
         c = args.command
         if c == "sign-in":

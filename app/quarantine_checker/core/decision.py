@@ -10,9 +10,13 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from quarantine_checker.core.expiry import format_date
 from quarantine_checker.core.model import QuarantinedMessage, QuarantineType, ReleaseStatus
+
+if TYPE_CHECKING:
+    from quarantine_checker.core.sender_checks import SenderReport
 
 TRANSLATION_CONTEXT = "decision"
 
@@ -24,6 +28,44 @@ class Action(enum.StrEnum):
     PREVIEW = "preview"
     VIEW_HEADERS = "view_headers"
     REPORT_NOT_JUNK = "report_not_junk"
+
+
+# The actions that put the message into the person's Inbox. Reporting as not junk is a release with a
+# report attached, so it is named as a release and gets the same sender warning as Release.
+DELIVERS_TO_INBOX: frozenset[Action] = frozenset({Action.RELEASE, Action.REPORT_NOT_JUNK})
+
+
+def delivers_to_inbox(action: Action) -> bool:
+    return action in DELIVERS_TO_INBOX
+
+
+class SenderDoubt(enum.Enum):
+    """How sure we are of who sent a message, for the "check the sender first" warning."""
+
+    CONFIRMED = "confirmed"  # the sender's domain, or both its server and signature, vouched for it
+    UNCONFIRMED = "unconfirmed"  # nothing failed, but nothing confirmed the sender either (unknown/none)
+    FAILED = "failed"  # a check failed or the sender looks disguised
+
+
+def sender_doubt(report: SenderReport | None) -> SenderDoubt:
+    """The one rule for warning before mail is delivered: anything short of a confirmed sender warns.
+
+    ``None`` (the headers were never read) counts as unconfirmed: not knowing is not "all clear".
+    """
+    if report is None:
+        return SenderDoubt.UNCONFIRMED
+    if report.checks_failed:
+        return SenderDoubt.FAILED
+    if report.dmarc.result == "pass":
+        return SenderDoubt.CONFIRMED
+    # No DMARC verdict: the delivering server and the signature must both check out on their own.
+    if report.spf.result == "pass" and report.dkim.result == "pass":
+        return SenderDoubt.CONFIRMED
+    return SenderDoubt.UNCONFIRMED
+
+
+def needs_sender_warning(action: Action, report: SenderReport | None) -> bool:
+    return delivers_to_inbox(action) and sender_doubt(report) is not SenderDoubt.CONFIRMED
 
 
 class DisplayStatus(enum.Enum):

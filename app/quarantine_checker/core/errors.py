@@ -56,6 +56,16 @@ class NotAllowedError(QuarantineCheckerError):
     """The organisation does not let this account use this feature (PowerShell off, CA, RBAC)."""
 
 
+class NoDirectAccessError(NotAllowedError):
+    """The direct road is closed: this account may not run the quarantine commands at all.
+
+    Exchange answers such a call with HTTP 401 and a body saying the user "is not allowed to call" the
+    cmdlet (org-service.md §1.1), or the session's EXOModuleFile lists no quarantine cmdlet. The sign-in
+    is fine: refreshing the token or signing in again cannot help, only IT can (organisation service or
+    direct access, docs/it/direct-access.md). Never treated like an expired token.
+    """
+
+
 class SignInError(QuarantineCheckerError):
     """Signing in failed. ``code`` is the identity provider's error, ``correlation_id`` its trace id."""
 

@@ -76,6 +76,12 @@ ERROR_TEXTS: dict[type[BaseException], _Entry] = {
         "Your organisation doesn't allow this app to check quarantine. Your IT team can turn it on.",
         False,
     ),
+    e.NoDirectAccessError: _Entry(
+        "Your organisation hasn't opened quarantine to this app",
+        "You're signed in, but your organisation doesn't let your account check quarantine from this "
+        "app. Signing in again won't change that; your IT team can.",
+        False,
+    ),
     e.SignInError: _Entry(
         "Sign-in didn't work",
         "Microsoft couldn't sign you in. Try again; if it keeps failing, copy the details for your IT team.",
@@ -230,6 +236,28 @@ def _code_entry(exc: BaseException) -> _Entry | None:
         return None
     code = getattr(exc, "code", None) or exc.details.get("code")
     return CODE_TEXTS.get(code) if isinstance(code, str) else None
+
+
+# The road-closed page (ui/road_closed_view.py) and the command line say the same: what IT can do, and
+# where the person can see their held mail meanwhile (Microsoft's own quarantine page).
+MICROSOFT_QUARANTINE_URL = "https://security.microsoft.com/quarantine?viewid=Email"
+IT_GUIDE = "docs/it/direct-access.md"
+ROAD_CLOSED_IT_TEXT = (
+    "What your IT team can do: set up the Quarantine Checker organisation service, or allow direct access "
+    "to quarantine for employees. Both are explained in the IT guide ({guide})."
+)
+ROAD_CLOSED_MEANWHILE_TEXT = "Meanwhile you can see your held mail on Microsoft's quarantine page: {url}"
+HELPDESK_TEXT = "Your IT contact: {helpdesk}"
+NO_HELPDESK_TEXT = "Contact your IT team and give them the details."
+
+
+def road_closed_lines(helpdesk: str = "") -> list[str]:
+    """What comes after the error's own words when no road to quarantine is open."""
+    return [
+        ROAD_CLOSED_IT_TEXT.format(guide=IT_GUIDE),
+        HELPDESK_TEXT.format(helpdesk=helpdesk) if helpdesk.strip() else NO_HELPDESK_TEXT,
+        ROAD_CLOSED_MEANWHILE_TEXT.format(url=MICROSOFT_QUARANTINE_URL),
+    ]
 
 
 UNKNOWN_ERROR = _Entry(

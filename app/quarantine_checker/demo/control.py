@@ -52,7 +52,11 @@ class ControlServer:
                 "messages": len(t.store),
                 "mailboxes": t.store.counts(),
                 "faults": t._need().faults.pending(),
+                "end_user_cmdlets": t.end_user_cmdlets,
             },
+            ("POST", "end-user-cmdlets"): lambda: (
+                t.set_end_user_cmdlets(_str(body, "world")) or {"end_user_cmdlets": t.end_user_cmdlets}
+            ),
             ("POST", "approve"): lambda: t.approve(_str(body, "identity")) or {"ok": True},
             ("POST", "deny"): lambda: t.deny(_str(body, "identity")) or {"ok": True},
             ("POST", "messages"): lambda: {"identity": self._add_message(body)},

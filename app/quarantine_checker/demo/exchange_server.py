@@ -21,6 +21,7 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from quarantine_checker.demo import end_user_access
 from quarantine_checker.demo.cmdlets import (
     T_COMMAND_NOT_FOUND,
     T_OPERATION,
@@ -115,8 +116,10 @@ class ExchangeEmulator:
         host: str = "127.0.0.1",
         port: int = 0,
         rate_limit_per_second: float | None = None,
+        end_user_cmdlets: str = end_user_access.DENIED,
     ) -> None:
         self.directory = directory
+        self.end_user_cmdlets = end_user_access.check_world(end_user_cmdlets)
         self.store = store
         self.cmdlets = Cmdlets(store)
         self.faults = FaultPlan()
@@ -354,6 +357,11 @@ class _ExchangeHandler(Handler):
             )
         if self._caller.upn.lower() in emu.disabled_users:
             raise _Reply(403, b"\x00" * 4096, None)
+        if self._refused_by_role(endpoint, skiptoken):
+            body = end_user_access.refusal_body(
+                self._cmdlet or "Get-QuarantineMessage", self.headers.get("client-request-id")
+            )
+            raise _Reply(401, body)  # no WWW-Authenticate: the token is fine, the role is missing
         wait = emu.rate_limiter.retry_after() if emu.rate_limiter is not None else None
         if wait is not None:
             raise _throttled(wait)
@@ -377,6 +385,15 @@ class _ExchangeHandler(Handler):
             )
         else:
             self._invoke(*parsed)
+
+    def _refused_by_role(self, endpoint: str, skiptoken: str | None) -> bool:
+        assert self._caller is not None
+        if endpoint != "invokecommand":
+            return False
+        if not end_user_access.refused(self.emu.end_user_cmdlets, self._caller):
+            return False
+        # A nextLink only ever continues a Get-QuarantineMessage.
+        return bool(skiptoken) or end_user_access.is_quarantine_cmdlet(self._cmdlet or "")
 
     def _parse_invoke(self, body: bytes) -> tuple[str, dict[str, Any]] | None:
         try:
@@ -529,7 +546,9 @@ class _ExchangeHandler(Handler):
 
     def _module_file(self) -> None:
         assert self._caller is not None
-        exported = self.emu.cmdlets.exported_for(self._caller)
+        exported = end_user_access.exported(
+            self.emu.end_user_cmdlets, self._caller, self.emu.cmdlets.exported_for(self._caller)
+        )
         wanted = (self.headers.get("CommandName") or "*").strip()
         if wanted != "*":
             names = {w.strip().lower() for w in wanted.split(",")}

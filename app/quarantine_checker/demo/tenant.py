@@ -17,6 +17,7 @@ from typing import Any
 
 import requests
 
+from quarantine_checker.demo import end_user_access
 from quarantine_checker.demo.cmdlets import Cmdlets
 from quarantine_checker.demo.control import ControlServer
 from quarantine_checker.demo.directory import EXCHANGE_AUDIENCE, Directory
@@ -47,7 +48,10 @@ class DemoTenant:
         release_delay: float = 1.0,
         rate_limit_per_second: float | None = None,
         clock: Clock | None = None,
+        end_user_cmdlets: str = end_user_access.DENIED,
     ) -> None:
+        """``end_user_cmdlets``: "denied" (users without an admin role may not run the quarantine
+        cmdlets, the world that probably exists) or "allowed"; see demo/end_user_access.py."""
         self.directory = Directory()
         self.tenant_id = self.directory.tenant_id
         self.client_id = self.directory.client_id
@@ -56,6 +60,7 @@ class DemoTenant:
         self._seed = seed
         self._state_dir = Path(state_dir) if state_dir else None
         self._rate_limit = rate_limit_per_second
+        self._end_user_cmdlets = end_user_access.check_world(end_user_cmdlets)
         self._control_key = secrets.token_urlsafe(18)
         self.tls: TlsMaterial | None = None
         self.idp: IdentityProvider | None = None
@@ -75,7 +80,11 @@ class DemoTenant:
                 self.store.add_records(records)
         self.idp = IdentityProvider(self.directory, self.tls)
         self.exchange = ExchangeEmulator(
-            self.directory, self.store, self.tls, rate_limit_per_second=self._rate_limit
+            self.directory,
+            self.store,
+            self.tls,
+            rate_limit_per_second=self._rate_limit,
+            end_user_cmdlets=self._end_user_cmdlets,
         )
         self.control = ControlServer(self, self.tls, self._control_key)
         self.idp.start()
@@ -150,6 +159,7 @@ class DemoTenant:
             "ca_file": str(self.ca_file),
             "control_url": self.control_url,
             "accounts": self.accounts,
+            "end_user_cmdlets": self.end_user_cmdlets,
         }
 
     def session(self) -> requests.Session:
@@ -205,6 +215,16 @@ class DemoTenant:
     def set_exo_module_enabled(self, upn: str, enabled: bool) -> None:
         """What ``Set-User -EXOModuleEnabled`` does: when off, the user's calls get a non-JSON 403."""
         self._need().set_exo_module_enabled(upn, enabled)
+
+    @property
+    def end_user_cmdlets(self) -> str:
+        return self._end_user_cmdlets
+
+    def set_end_user_cmdlets(self, world: str) -> None:
+        """Switch the tenant between the "denied" and "allowed" worlds (demo/end_user_access.py)."""
+        self._end_user_cmdlets = end_user_access.check_world(world)
+        if self.exchange is not None:
+            self.exchange.end_user_cmdlets = self._end_user_cmdlets
 
     def _admin_upn(self) -> str:
         admins = [u.upn for u in self.directory.users.values() if u.role == "admin"]

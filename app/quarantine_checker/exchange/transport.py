@@ -23,6 +23,7 @@ import ipaddress
 import json
 import logging
 import platform
+import re
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -41,6 +42,7 @@ from quarantine_checker.core.errors import (
     CommandError,
     MalformedResponseError,
     NetworkError,
+    NoDirectAccessError,
     NotAllowedError,
     QuarantineCheckerError,
     ServiceError,
@@ -278,6 +280,11 @@ class Transport:
                      request_id, resp.headers.get("request-id", "-"), len(content))
 
             if status == 401:
+                refusal = _refused_call(resp, content, token_suspect=not refreshed)
+                if refusal is not None:
+                    # The account may not call this at all: a fresh token or a new sign-in cannot help.
+                    raise NoDirectAccessError("This account may not run the quarantine commands",
+                                              **self._facts(cmdlet, request_id, resp, refusal))
                 if refreshed:
                     raise AuthenticationError("Exchange Online refused the sign-in token twice",
                                               **self._facts(cmdlet, request_id, resp))
@@ -434,6 +441,24 @@ class Transport:
         finally:
             resp.close()
         return resp, content
+
+
+_NOT_ALLOWED_TO_CALL = re.compile(r"\bnot allowed to call\b", re.IGNORECASE)
+
+
+def _refused_call(resp: requests.Response, content: bytes, *, token_suspect: bool) -> ServerError | None:
+    """The error of a 401 that refuses the *call*, not the token (org-service.md §1.1), else None.
+
+    Exchange then says in a JSON body that the user "is not allowed to call" the cmdlet. A 401 that also
+    carries ``WWW-Authenticate: ... error="invalid_token"`` is first taken for a token problem
+    (``token_suspect``: one silent refresh); if the fresh token meets the same words, it is the call.
+    """
+    if token_suspect and "invalid_token" in resp.headers.get("WWW-Authenticate", "").lower():
+        return None
+    err = parse_error_body(content)
+    if err is None or not _NOT_ALLOWED_TO_CALL.search(err.text):
+        return None
+    return err
 
 
 class _TooLarge(Exception):

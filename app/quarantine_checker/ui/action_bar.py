@@ -1,4 +1,5 @@
-"""The actions for the selected message(s): one primary button, Delete, Report as not junk, headers.
+"""The actions for the selected message(s): one primary button, Delete, "Release and report as not junk"
+(a release too, so it says so), headers.
 
 Buttons never disappear because an action is not allowed: they turn grey and the reason is written
 under them (and read out by screen readers), so nobody is left wondering where "Release" went.
@@ -48,7 +49,9 @@ class ActionBar(QWidget):
         self.primary.setFont(font)
         self.delete = self._button(self.tr("Delete"), "delete", self.delete_clicked)
         self.delete.setObjectName("delete-action")
-        self.not_junk = self._button(self.tr("Report as not junk"), "not-junk", self.not_junk_clicked)
+        self.not_junk = self._button(
+            self.tr("Release and report as not junk"), "not-junk", self.not_junk_clicked
+        )
         self.not_junk.setObjectName("not-junk-action")
         self.headers = self._button(self.tr("View headers"), "headers", self.headers_clicked)
         self.headers.setObjectName("headers-action")

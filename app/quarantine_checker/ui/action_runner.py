@@ -1,10 +1,11 @@
 """Carrying out Release / Request release / Delete / Report as not junk on one or many messages.
 
 Rules the user can rely on: only what ``decide`` allows is sent; every bulk action and every delete
-is confirmed with a sentence that names what will happen; releasing mail whose sender checks failed
-needs a second, explicit yes; each row shows its own progress; a row with a request in flight never
-gets a second one; afterwards the message is re-read and its real new status shown; a failure leaves
-the row as it was, says why, and offers Retry.
+is confirmed with a sentence that names what will happen; delivering mail to the Inbox (Release, and
+Report as not junk, which releases too) needs a second, explicit yes unless the sender checks confirmed
+the sender (``decision.needs_sender_warning``); each row shows its own progress; a row with a request in
+flight never gets a second one; afterwards the message is re-read and its real new status shown; a
+failure leaves the row as it was, says why, and offers Retry.
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from quarantine_checker.core.decision import Action, decide
+from quarantine_checker.core.decision import (
+    Action,
+    SenderDoubt,
+    decide,
+    delivers_to_inbox,
+    needs_sender_warning,
+    sender_doubt,
+)
 from quarantine_checker.core.messages import user_message
 from quarantine_checker.core.model import ReleaseStatus
 from quarantine_checker.core.sender_checks import analyse_headers
@@ -78,8 +86,11 @@ class ActionRunner(QObject):
             )
         if action is Action.DELETE:
             return self.tr("Delete") if n == 1 else self.tr("Delete {0} messages").format(n)
+        # It delivers to the Inbox like Release, so the button says it releases.
         return (
-            self.tr("Report as not junk") if n == 1 else self.tr("Report {0} messages as not junk").format(n)
+            self.tr("Release and report as not junk")
+            if n == 1
+            else self.tr("Release {0} messages and report as not junk").format(n)
         )
 
     def _progress(self, action: Action) -> str:
@@ -113,12 +124,12 @@ class ActionRunner(QObject):
         if not confirmed and not self._confirm(action, targets, skipped):
             return 0
         # The sender warning is never skipped, not even on Retry: it is about the mail, not the click.
-        if action in (Action.RELEASE, Action.REPORT_NOT_JUNK):
+        if delivers_to_inbox(action):
             missing = [r for r in targets if r.identity not in self.reports]
             if missing:
                 self._precheck_then(action, targets, missing)
                 return len(targets)
-            if not self._warn_failed_checks(targets):
+            if not self._warn_unconfirmed_sender(action, targets):
                 return 0
         for row in targets:
             self._start(action, row)
@@ -162,21 +173,26 @@ class ActionRunner(QObject):
             warning=action is Action.DELETE,
         )
 
-    def _warn_failed_checks(self, targets: list[MessageRow]) -> bool:
-        failed = [r for r in targets if getattr(self.reports.get(r.identity), "checks_failed", False)]
-        if not failed:
+    def _warn_unconfirmed_sender(self, action: Action, targets: list[MessageRow]) -> bool:
+        """Ask before delivering mail whose sender checks failed or could not confirm the sender."""
+        doubtful = [r for r in targets if needs_sender_warning(action, self.reports.get(r.identity))]
+        if not doubtful:
             return True
-        if len(failed) == 1:
-            report = self.reports[failed[0].identity]
-            reasons = [w for w in report.warnings] + [
-                c.sentence for c in report.auth_checks if c.result in ("fail", "softfail")
-            ]
-            text = self.tr("This message may not be from who it claims to be. Release it anyway?")
+        if len(doubtful) == 1:
+            report = self.reports.get(doubtful[0].identity)
+            if sender_doubt(report) is SenderDoubt.FAILED:
+                text = self.tr("This message may not be from who it claims to be. Release it anyway?")
+                marks: tuple[str, ...] = ("fail", "softfail")
+            else:
+                text = self.tr("We couldn't confirm who sent this message. Release it anyway?")
+                marks = ("fail", "softfail", "none", "unknown")
+            checks = getattr(report, "auth_checks", ())
+            reasons = [*getattr(report, "warnings", ()), *(c.sentence for c in checks if c.result in marks)]
             info = "\n".join(f"• {r}" for r in reasons[:6])
         else:
             text = self.tr(
                 "{0} of these messages may not be from who they claim to be. Release them anyway?"
-            ).format(len(failed))
+            ).format(len(doubtful))
             info = self.tr("Open each one to see what the sender checks found.")
         info += "\n\n" + self.tr(
             "Only release it if you were expecting it and trust the sender. If unsure, ask IT instead."
@@ -185,7 +201,7 @@ class ActionRunner(QObject):
             self._parent,
             self.tr("Check the sender first"),
             text,
-            informative=info,
+            informative=info.strip(),
             yes=self.tr("Release anyway"),
             warning=True,
         )
@@ -212,7 +228,7 @@ class ActionRunner(QObject):
                 self.model.set_pending(ident, "")
                 self.report_loaded.emit(ident)
             fresh = [self.model.row_for(r.identity) or r for r in targets]
-            if self._warn_failed_checks(fresh):
+            if self._warn_unconfirmed_sender(action, fresh):
                 for row in fresh:
                     self._start(action, row)
 

@@ -66,6 +66,7 @@ class BackgroundChecker(QObject):
     check_started = Signal(str)      # QueryKind value
     check_finished = Signal(bool)    # succeeded?
     sign_in_needed = Signal(object)  # core.messages.UserMessage
+    road_closed = Signal(object)     # core.errors.NoDirectAccessError: the account may not check at all
 
     def __init__(
         self,
@@ -269,6 +270,10 @@ class BackgroundChecker(QObject):
         if isinstance(exc, errors.AuthenticationError):
             self.stop(Attention.SIGNED_OUT)
             self.sign_in_needed.emit(msg)
+            return
+        if isinstance(exc, errors.NoDirectAccessError):
+            self.stop(Attention.REFUSED)  # only IT can open the road: checking again cannot help
+            self.road_closed.emit(exc)
             return
         self.failures += 1
         network = isinstance(exc, errors.NetworkError)

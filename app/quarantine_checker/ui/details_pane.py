@@ -31,6 +31,7 @@ from quarantine_checker.ui.plain_text import plain_label, plain_text_view, set_p
 from quarantine_checker.ui.row_view import translate
 
 MAX_LINKS_SHOWN = 25
+SUBJECT_LIMIT = 300  # characters of the subject shown as the pane's title; the length of the rest is said
 
 
 def _bold(label: QLabel, scale: float = 1.0) -> QLabel:
@@ -197,7 +198,7 @@ class DetailsPane(QWidget):
         self._set_facts_visible(True)
         for w in self._one_message_sections():
             w.show()
-        set_plain(self.subject, m.subject or self.tr("(no subject)"))
+        set_plain(self.subject, m.subject or self.tr("(no subject)"), limit=SUBJECT_LIMIT)
         reason = reasons.reason_for(m.quarantine_type)
         set_plain(self.why_title, translate(reasons.TRANSLATION_CONTEXT, reason.title))
         set_plain(self.why_text, translate(reasons.TRANSLATION_CONTEXT, reason.explanation))

@@ -51,6 +51,8 @@ class MessageListView(QWidget):
         self.proxy = MessageFilterProxy(self)
         self.proxy.setSourceModel(self.model)
         self._loaded = False
+        self._shown_selection: list[str] = []  # identities selected as of the last selection_changed
+        self._focus_table_when_shown = False  # focus_list() ran while the table was not on screen
 
         self.search = QLineEdit(self)
         self.search.setObjectName("search")
@@ -157,6 +159,7 @@ class MessageListView(QWidget):
         layout.addWidget(self.count_label)
 
         self.proxy.filter_changed.connect(self._update_state)
+        self.proxy.filter_changed.connect(self._selection_maybe_hidden)
         self.model.rows_replaced.connect(self._rebuild_reason_chips)
         self.show_loading()
 
@@ -212,7 +215,14 @@ class MessageListView(QWidget):
         set_plain(self.empty_title, self.tr("Checking your quarantine…"))
         set_plain(self.empty_text, self.tr("This usually takes a few seconds."))
         self.clear_filters_button.hide()
-        self.stack.setCurrentWidget(self.empty)
+        self._show_page(self.empty)
+
+    def _show_page(self, page: QWidget) -> None:
+        if page is not self.table and self.table.hasFocus():
+            # A hidden focus widget hands the keyboard to the next control in line, which may be
+            # "Sign out" (Space would press it); the search box is the list's other keyboard home.
+            self.search.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.stack.setCurrentWidget(page)
 
     def set_rows(self, rows: list[MessageRow]) -> None:
         self._loaded = True
@@ -235,7 +245,7 @@ class MessageListView(QWidget):
                 ),
             )
             self.clear_filters_button.hide()
-            self.stack.setCurrentWidget(self.empty)
+            self._show_page(self.empty)
         elif shown == 0:
             self.empty_icon.setPixmap(icon("search").pixmap(48, 48))
             set_plain(self.empty_title, self.tr("No held message matches"))
@@ -244,9 +254,13 @@ class MessageListView(QWidget):
                 self.tr("{0} messages are held, but none match your search or filters.").format(total),
             )
             self.clear_filters_button.show()
-            self.stack.setCurrentWidget(self.empty)
+            self._show_page(self.empty)
         else:
             self.stack.setCurrentWidget(self.table)
+            # Still waiting to hand the keyboard over, and the user has not started typing a search.
+            if self._focus_table_when_shown and self.search.hasFocus() and not self.search.text():
+                self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._focus_table_when_shown = False  # only the first listing after focus_list() moves it
         if self.proxy.is_filtered():
             set_plain(self.count_label, self.tr("Showing {0} of {1} held messages").format(shown, total))
         else:
@@ -257,9 +271,17 @@ class MessageListView(QWidget):
 
     # --- selection -------------------------------------------------
     def _selection_changed(self, *args: object) -> None:
+        self._shown_selection = [r.identity for r in self.selected_rows()]
         self.selection_changed.emit()
 
+    def _selection_maybe_hidden(self) -> None:
+        # Rows that search or a chip hides drop out of the selection without Qt's selectionChanged. The
+        # details pane and every action follow what is visibly selected, so tell them.
+        if [r.identity for r in self.selected_rows()] != self._shown_selection:
+            self._selection_changed()
+
     def selected_rows(self) -> list[MessageRow]:
+        """What the user sees selected: rows hidden by search or filters are never part of it."""
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
         return [self.proxy.source_row(r) for r in rows if r < self.proxy.rowCount()]
 
@@ -285,6 +307,15 @@ class MessageListView(QWidget):
     def select_first(self) -> None:
         if self.proxy.rowCount():
             self.table.selectRow(0)
+
+    def focus_list(self) -> None:
+        """Give the keyboard to the list; while it is not on screen yet, to the search box until it is."""
+        if self.stack.currentWidget() is self.table:
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+            self._focus_table_when_shown = False
+        else:
+            self.search.setFocus(Qt.FocusReason.OtherFocusReason)
+            self._focus_table_when_shown = True
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -352,8 +352,10 @@ class MainWindow(QMainWindow):
             single_line=True,
         )
         self.stack.setCurrentWidget(self.main)
-        self.list.table.setFocus()
         self.refresh()
+        # After refresh(): its "Checking…" page hides the table, and a hidden focus widget hands the
+        # keyboard to the next button in line ("Sign out", which Space would then press).
+        self.list.focus_list()
         if getattr(self, "_auto_enabled", True):
             self._auto.start()
         self.signed_in.emit(identity)
@@ -476,6 +478,10 @@ class MainWindow(QMainWindow):
         from quarantine_checker.ui.banner import BannerKind
 
         self._refresh_done()
+        if isinstance(exc, errors.NoDirectAccessError):  # only IT can change this: no banner with Retry
+            self.session.show_road_closed(exc)
+            self.refreshed.emit()
+            return
         msg = user_message(exc, action="refresh")
         key = "offline" if isinstance(exc, errors.NetworkError) else "service"
         self.banners.show_banner(
@@ -671,7 +677,10 @@ class MainWindow(QMainWindow):
             none_reason,
         )
         not_junk = ButtonState(
-            self.actions.verb(Action.REPORT_NOT_JUNK), junkable > 0, none_reason, visible=junkable > 0
+            self.actions.verb(Action.REPORT_NOT_JUNK, max(junkable, 2)),
+            junkable > 0,
+            none_reason,
+            visible=junkable > 0,
         )
         headers = ButtonState(
             self.tr("View headers"), False, self.tr("Select a single message to see its headers.")

@@ -4,7 +4,9 @@ Every field of a quarantined message (subject, sender, names, headers, body, lin
 attacker-controlled. Widgets built here never interpret rich text, never follow or open links and
 never load a resource: ``QLabel`` with ``Qt.PlainText`` and ``QPlainTextEdit`` (which has no HTML
 mode at all). ``visible`` also turns invisible direction overrides and control characters into
-visible markers, so "‮fdp.exe" cannot pose as "exe.pdf" and a subject cannot hide text.
+visible markers, so "‮fdp.exe" cannot pose as "exe.pdf" and a subject cannot hide text. Long text is
+cut for display with its whole length said (``shorten``), and wrapping labels get a break opportunity in
+every long unbroken run, so a 20 kB subject wraps instead of pushing the window sideways.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import re
 
 from PySide6 import QtGui
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSizePolicy, QWidget
 
@@ -26,19 +28,38 @@ _INVISIBLE = re.compile(
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n|\t|\u2028|\u2029")
 
 SINGLE_LINE_LIMIT = 300  # characters shown in a one-line field; the rest is elided (full text in details)
+# A wrapping label only breaks lines between words, so one long unbroken run (a 20 kB subject) would
+# set its minimum width and push the whole pane sideways. Runs longer than this get a break opportunity.
+WRAP_RUN = 40
+_LONG_RUN = re.compile(rf"(\S{{{WRAP_RUN}}})(?=\S)")
 
 
 def _marker(match: re.Match[str]) -> str:
     return f"[U+{ord(match.group(0)):04X}]"
 
 
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters for display, saying how long the whole of it is."""
+    if len(text) <= limit:
+        return text
+    whole = QCoreApplication.translate("plain_text", "({0} characters in all)").format(
+        QLocale().toString(len(text))
+    )
+    return f"{text[:limit]}… {whole}"
+
+
 def visible(text: object, *, single_line: bool = True, limit: int | None = SINGLE_LINE_LIMIT) -> str:
     """Return ``text`` safe to show literally: invisible characters made visible, optionally one line."""
     s = scrub("" if text is None else str(text))
-    if limit is not None and len(s) > limit:
-        s = s[:limit] + "…"
+    if limit is not None and len(s) > limit:  # checked here too: this runs for every cell of every row
+        s = shorten(s, limit)
     s = _LINE_BREAKS.sub(" ", s) if single_line else s.replace("\r\n", "\n").replace("\r", "\n")
     return _INVISIBLE.sub(_marker, s)
+
+
+def wrappable(text: str) -> str:
+    """``text`` with a zero-width break opportunity in every run of more than ``WRAP_RUN`` characters."""
+    return _LONG_RUN.sub("\\1\u200b", text)
 
 
 def plain_tooltip(text: str) -> str:
@@ -81,7 +102,8 @@ def plain_label(
 def set_plain(label: QLabel, text: object, *, single_line: bool = False, limit: int | None = 2000) -> None:
     """Put message data into a label made by ``plain_label`` (re-asserts plain text, then neutralises)."""
     label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setText(visible(text, single_line=single_line, limit=limit))
+    shown = visible(text, single_line=single_line, limit=limit)
+    label.setText(wrappable(shown) if label.wordWrap() else shown)
 
 
 def plain_text_view(

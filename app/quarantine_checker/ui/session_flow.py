@@ -2,20 +2,27 @@
 
 ``AuthSession`` is synchronous and may block for minutes (the user is in the browser), so every call
 goes through the window's TaskRunner; Cancel sets the event the session watches.
+
+After every sign-in the capability probe asks once whether the direct road to quarantine is open
+(exchange/direct_road.py). If not, the road-closed page says so; it is never a reason to sign in again.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from quarantine_checker.core.errors import SignInCancelled
+from quarantine_checker.core.errors import AuthenticationError, NoDirectAccessError, SignInCancelled
 from quarantine_checker.core.messages import user_message
 
 if TYPE_CHECKING:
     from quarantine_checker.ui.main_window import MainWindow
+    from quarantine_checker.ui.road_closed_view import RoadClosedView
+
+log = logging.getLogger(__name__)
 
 
 class SessionFlow(QObject):
@@ -27,6 +34,7 @@ class SessionFlow(QObject):
         super().__init__(window)
         self.w = window
         self._cancel: threading.Event | None = None
+        self._road_closed: RoadClosedView | None = None
         v = window.sign_in
         v.sign_in_requested.connect(self.sign_in)
         v.cancel_requested.connect(self.cancel)
@@ -84,6 +92,8 @@ class SessionFlow(QObject):
         )
         cancel = self._cancel = threading.Event()
         auth = self.auth
+        # Windows' sign-in broker (WAM) opens its window over ours: it needs our window's handle.
+        auth.parent_window_handle = int(self.w.winId())
 
         def work() -> Any:
             auth.start()
@@ -97,8 +107,56 @@ class SessionFlow(QObject):
 
     def _signed_in(self, identity: Any) -> None:
         self._cancel = None
+        self.w.sign_in.show_starting(self.tr("Checking what your account may do…"))
+        services = self.w.services
+
+        def probe() -> None:
+            from quarantine_checker.exchange.direct_road import require_direct_road
+
+            require_direct_road(services.exchange_client())
+
+        self.w.tasks.run(probe, lambda _: self._road_open(identity),
+                         lambda exc: self._probe_failed(identity, exc), key="road-probe")
+
+    def _road_open(self, identity: Any) -> None:
         self.w.sign_in.show_idle()
         self.w.show_main(identity)
+
+    def _probe_failed(self, identity: Any, exc: BaseException) -> None:
+        if isinstance(exc, NoDirectAccessError):
+            self.show_road_closed(exc, identity)
+        elif isinstance(exc, AuthenticationError):
+            self._show_sign_in()
+            self._failed(exc)
+        else:
+            # The question could not be answered (offline, busy): nothing is concluded. The list reports
+            # its own trouble, and a refusal there still leads to the road-closed page.
+            log.info("road probe inconclusive (%s); showing the list", type(exc).__name__)
+            self._road_open(identity)
+
+    # --- no road open -------------------------------------------------
+    @property
+    def road_closed(self) -> RoadClosedView:
+        if self._road_closed is None:  # built on first need: most people never see it
+            from quarantine_checker.ui.road_closed_view import RoadClosedView
+
+            self._road_closed = RoadClosedView(self.w)
+            self._road_closed.sign_out_requested.connect(self.sign_out)
+            self.w.stack.addWidget(self._road_closed)
+        return self._road_closed
+
+    def show_road_closed(self, exc: BaseException, identity: Any = None) -> None:
+        """No road to quarantine is open for this account: say so and what IT can do. The sign-in stays
+        (it is fine); the list, its timer and the tray's checker stop, and nothing retries."""
+        identity = identity or self.w.identity
+        if self.w.identity is not None:
+            self.w.show_signed_out()
+        self.w.sign_in.show_idle()
+        config = self.w.services.config
+        page = self.road_closed
+        page.show_closed(user_message(exc), helpdesk=str(getattr(config, "helpdesk", "") or ""),
+                         account=str(getattr(identity, "upn", "") or ""))
+        self.w.stack.setCurrentWidget(page)
 
     def _failed(self, exc: BaseException) -> None:
         self._cancel = None

@@ -82,6 +82,7 @@ class WatchController(QObject):
         self.checker.notices_ready.connect(self._notify)
         self.checker.changed.connect(self.update_tray)
         self.checker.sign_in_needed.connect(self._sign_in_needed)
+        self.checker.road_closed.connect(self._road_closed)
 
         t = self.tray
         t.open_requested.connect(self.open_on)
@@ -174,6 +175,10 @@ class WatchController(QObject):
 
     def _sign_in_needed(self, msg: Any) -> None:
         self.window.session.need_sign_in(msg)
+        self.update_tray()
+
+    def _road_closed(self, exc: Any) -> None:
+        self.window.session.show_road_closed(exc)
         self.update_tray()
 
     # --- notifications ------------------------------------------------------------------------------------
