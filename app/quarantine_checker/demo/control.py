@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from quarantine_checker.demo.cmdlets import CmdletError
 from quarantine_checker.demo.httpserver import Handler, HttpsServer
+from quarantine_checker.demo.service_side import control_routes
 from quarantine_checker.demo.store import UnknownMessage
 from quarantine_checker.demo.tls import TlsMaterial
 
@@ -71,6 +72,7 @@ class ControlServer:
             ("POST", "revoke"): lambda: t.revoke_sessions(_str(body, "upn")) or {"ok": True},
             ("POST", "clock/advance"): lambda: t.clock.advance(float(body.get("seconds", 0))) or {"ok": True},
         }
+        routes.update(control_routes(t, body))  # the organisation service's side (service_side.py)
         handler = routes.get((method, op))
         if handler is None:
             raise ControlError(404, f"no control operation {method} {op}")
