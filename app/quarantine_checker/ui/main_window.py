@@ -296,7 +296,8 @@ class MainWindow(QMainWindow):
             gc.freeze()
             # Paced: 10k rows are ~100 ms of pure Python holding the GIL, and a repaint that starts
             # meanwhile (a scroll, a keystroke) needs the GIL for every cell; unpaced it waits it out.
-            rows = build_rows(mailbox.messages(), now, mailbox.sender_names(), pause=tasks.pacer())
+            rows = build_rows(mailbox.messages(), now, mailbox.sender_names(), pause=tasks.pacer(),
+                              conflicting=mailbox.conflicting())
             gc.freeze()
             return result, rows, now
 
@@ -375,7 +376,7 @@ class MainWindow(QMainWindow):
         mailbox = self.mailbox
         if self.identity is None or mailbox is None or self.tasks.is_running("refresh"):
             return  # the refresh on its way shows the session's state when it lands
-        if follow_change(self.list.model, change, mailbox.sender_names(), local_now()):
+        if follow_change(self.list.model, change, mailbox, local_now()):
             # A listing the window did not ask for (the tray's check): shown, without a request of its own.
             self._show_listing(lambda: None, lambda exc: None)
         elif change.listing is not None:  # the tray's check, taken in row by row: the list is as new
