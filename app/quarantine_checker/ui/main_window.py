@@ -304,7 +304,7 @@ class MainWindow(QMainWindow):
         self.tasks.run(work, self._refreshed, failed, key="refresh")
 
     def _refreshed(self, payload: Listed) -> None:
-        from quarantine_checker.ui.banner import BannerKind
+        from quarantine_checker.ui.static_banners import show_listing_shown
 
         _result, rows, now = payload
         selected = [r.identity for r in self.list.selected_rows()]
@@ -313,18 +313,8 @@ class MainWindow(QMainWindow):
             self.list.select_identities(selected)
         self.last_checked = now
         self._refresh_done()
-        for key in ("offline", "service"):
-            self.banners.hide_banner(key)
-        mailbox = self.mailbox
-        listing = mailbox.listing if mailbox is not None else None
-        if listing is not None and listing.truncated:
-            self.banners.show_banner(
-                "truncated", BannerKind.INFO, self.tr("Some older messages may be missing"),
-                self.tr("You have more held mail than we could fetch in one go. "
-                        "The newest messages are shown."),
-            )
-        else:
-            self.banners.hide_banner("truncated")
+        listing = self.mailbox.listing if self.mailbox is not None else None
+        show_listing_shown(self.banners, truncated=listing is not None and listing.truncated)
         wanted, self._open_after_refresh = self._open_after_refresh, None
         first, self._first_selection = self._first_selection, None  # the guide's pick: once
         target = next((i for i in (wanted, first) if i and self.list.model.row_for(i) is not None), None)
@@ -337,22 +327,16 @@ class MainWindow(QMainWindow):
 
     def _refresh_failed(self, exc: BaseException) -> None:
         from quarantine_checker.core import errors
-        from quarantine_checker.core.messages import user_message
-        from quarantine_checker.ui.banner import BannerKind
+        from quarantine_checker.ui.static_banners import show_listing_failed
 
         self._refresh_done()
         if isinstance(exc, errors.NoDirectAccessError):  # only IT can change this: no banner with Retry
             self.flow.show_road_closed(exc)
-            self.refreshed.emit()
-            return
-        msg = user_message(exc, action="refresh")
-        key = "offline" if isinstance(exc, errors.NetworkError) else "service"
-        self.banners.show_banner(
-            key, BannerKind.ERROR, msg.title, msg.text, details=msg.details_for_it, retry=self.refresh
-        )
-        if isinstance(exc, errors.AuthenticationError):
-            self.flow.need_sign_in(msg)
-        self.list.show_not_checked()
+        else:
+            msg = show_listing_failed(self.banners, exc, self.refresh)
+            if isinstance(exc, errors.AuthenticationError):
+                self.flow.need_sign_in(msg)
+            self.list.show_not_checked()
         self.refreshed.emit()
 
     def _refresh_done(self) -> None:
