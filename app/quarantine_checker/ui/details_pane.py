@@ -147,6 +147,8 @@ class DetailsPane(QWidget):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
+        # It takes focus (arrow keys scroll the details), so a screen reader must have a name to say.
+        scroll.setAccessibleName(self.tr("Details of the selected message"))
         self.body = scroll
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -175,7 +177,7 @@ class DetailsPane(QWidget):
         self.placeholder.hide()
         self.body.show()
         set_plain(self.subject, self.tr("{0} messages selected").format(count))
-        self.why_title.setText(self.tr("What the buttons below do"))
+        set_plain(self.why_title, self.tr("What the buttons below do"))
         set_plain(
             self.why_text,
             self.tr(

@@ -1,0 +1,133 @@
+"""What a screen reader hears, checked over the real accessibility bus (AT-SPI), and the Tab order.
+
+The window runs in its own process on Xvfb (``a11y_window.py``) with Qt's AT-SPI bridge on; the tree is
+walked from the system Python with Debian's python3-pyatspi (``atspi_walk.py``), the same library Orca
+uses. Two rules, for every object on screen:
+
+- anything that can take focus has a name (an unnamed button or field is read as just "button");
+- every label that shows text exposes that text, in its name or its description. A value label named
+  only by its caption ("Subject", "From") is read as the caption, never the subject or the sender.
+
+Labels are matched to their AT-SPI objects by their rectangle on screen, which both sides compute.
+Needs Xvfb, a D-Bus session (tests/run-suite.sh), at-spi2-core and python3-pyatspi; under CI=true a
+missing piece fails the test instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+SYSTEM_PYTHON = "/usr/bin/python3"
+
+
+def _missing(what: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"accessibility test needs {what} (see Makefile APT_PACKAGES and tests/run-suite.sh)")
+    pytest.skip(f"needs {what}")
+
+
+def _require_components() -> None:
+    if not os.environ.get("DISPLAY"):
+        _missing("an X display (Xvfb)")
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        _missing("a D-Bus session")
+    if not Path("/usr/libexec/at-spi-bus-launcher").exists():
+        _missing("at-spi2-core (the accessibility bus)")
+    probe = subprocess.run([SYSTEM_PYTHON, "-c", "import pyatspi"], capture_output=True)
+    if probe.returncode != 0:
+        _missing("python3-pyatspi for the system Python")
+    if shutil.which("dbus-send") is None:
+        _missing("dbus-send")
+
+
+def _start_accessibility_bus() -> None:
+    # Asking for its address starts the accessibility bus (D-Bus activation of at-spi-bus-launcher) before
+    # the window starts: Qt's bridge only connects to a bus that is already there.
+    subprocess.run(
+        ["dbus-send", "--session", "--print-reply", "--dest=org.a11y.Bus", "/org/a11y/bus",
+         "org.a11y.Bus.GetAddress"],
+        check=True, capture_output=True, timeout=30,
+    )
+
+
+def _norm(text: str) -> str:
+    # Wrapping labels carry zero-width break opportunities; speech ignores them and line breaks.
+    return " ".join(text.replace("\u200b", "").split())
+
+
+def walk_window(mode: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(the Qt labels on screen, the AT-SPI objects of the app) for the window in ``mode``."""
+    _require_components()
+    _start_accessibility_bus()
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="xcb",
+        QT_LINUX_ACCESSIBILITY_ALWAYS_ON="1",
+        QT_ACCESSIBILITY="1",
+        PYTHONPATH=os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
+    )
+    app = subprocess.Popen(
+        [sys.executable, str(HERE / "a11y_window.py"), mode],
+        env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert app.stdout is not None and app.stdin is not None
+        line = app.stdout.readline()
+        if not line:
+            pytest.fail(f"the window process ended early: {app.stderr.read()[-2000:] if app.stderr else ''}")
+        shown = json.loads(line)
+        walked = subprocess.run(
+            [SYSTEM_PYTHON, str(HERE / "atspi_walk.py"), str(shown["pid"])],
+            capture_output=True, text=True, timeout=180,
+        )
+        assert walked.returncode == 0, walked.stderr[-2000:]
+        return shown["labels"], json.loads(walked.stdout)
+    finally:
+        if app.stdin is not None:
+            app.stdin.close()
+        try:
+            app.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            app.kill()
+            app.wait()
+
+
+def problems(labels: list[dict[str, Any]], objects: list[dict[str, Any]]) -> list[str]:
+    found = []
+    for obj in objects:
+        if obj["showing"] and obj["focusable"] and not obj["name"].strip():
+            where = (obj["x"], obj["y"], obj["w"], obj["h"])
+            found.append(f"unnamed focusable {obj['role']} at {obj['path']} {where}")
+    by_rect: dict[tuple[int, int, int, int], list[dict[str, Any]]] = {}
+    for obj in objects:
+        by_rect.setdefault((obj["x"], obj["y"], obj["w"], obj["h"]), []).append(obj)
+    for label in labels:
+        value = _norm(label["text"])
+        candidates = [o for o in by_rect.get((label["x"], label["y"], label["w"], label["h"]), [])
+                      if o["role"] in ("label", "static", "text", "heading")]
+        if not candidates:
+            found.append(f"label {value[:60]!r} has no accessible object")
+        elif not any(value in _norm(o["name"]) or value in _norm(o["description"]) for o in candidates):
+            names = [o["name"] for o in candidates]
+            found.append(f"label {value[:60]!r} is heard only as its caption {names}")
+    return found
+
+
+@pytest.mark.xvfb
+def test_window_with_the_invoice_selected_says_every_value() -> None:
+    labels, objects = walk_window("main")
+    assert len(labels) > 15 and len(objects) > 50, "the walk saw too little of the window"
+    names = " ".join(o["name"] + " " + o["description"] for o in objects)
+    assert "Invoice" in names, "the selected invoice's subject is not on the accessibility bus"
+    found = problems(labels, objects)
+    print(f"AT-SPI: {len(objects)} objects, {len(labels)} labels, {len(found)} unnamed or caption-only")
+    assert found == [], "\n".join(found)
