@@ -131,3 +131,45 @@ def test_window_with_the_invoice_selected_says_every_value() -> None:
     found = problems(labels, objects)
     print(f"AT-SPI: {len(objects)} objects, {len(labels)} labels, {len(found)} unnamed or caption-only")
     assert found == [], "\n".join(found)
+
+
+@pytest.mark.xvfb
+def test_help_and_about_say_every_value() -> None:
+    labels, objects = walk_window("help")
+    names = " ".join(o["name"] + " " + o["description"] for o in objects)
+    assert "it-admin@northwind.example" in names, "Help's contact line is not on the accessibility bus"
+    found = problems(labels, objects)
+    assert found == [], "\n".join(found)
+
+
+def test_tab_goes_search_filters_list_details_actions(qtbot: Any, window: Any, tenant: Any) -> None:
+    """Real Tab key presses from the search box, with a message selected: the filters (the reason chips,
+    rebuilt after each listing, then the status chips), the list, the details, and then the buttons."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QToolButton
+    from ui_helpers import add, select, signed_in
+
+    invoice = add(tenant, "Invoice 4471", kind="Phish")
+    add(tenant, "Weekly deals", kind="Bulk")
+    window.activateWindow()
+    signed_in(qtbot, window)
+    with qtbot.waitSignal(window.refreshed, timeout=15_000):
+        window.refresh()  # a second listing rebuilds the reason chips: the order must survive it
+    select(qtbot, window, invoice)
+    qtbot.wait(100)  # a layout shows newly added chips from the event loop, as it does for the user
+    window.list.search.setFocus()
+    seen = [QApplication.focusWidget()]
+    for _ in range(12):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        seen.append(QApplication.focusWidget())
+    lst, d = window.list, window.details
+    chips = [w for w in seen if isinstance(w, QToolButton)]
+    assert seen[0] is lst.search
+    assert len(chips) == 6 and seen[1:7] == chips, [w.accessibleName() for w in seen]  # 2 reasons, 4 statuses
+    # The reasons first (they come first on screen), then the statuses.
+    assert [c.accessibleName() for c in chips[2:]] == [
+        "Show only: Needs review", "Show only: Release requested", "Show only: Released",
+        "Show only: Declined by IT",
+    ]
+    assert seen[7:10] == [lst.table, d.body, d.actions.primary], [w.accessibleName() for w in seen]
+    assert d.actions.primary.isEnabled(), d.actions.primary.accessibleDescription()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from quarantine_checker.core import expiry, reasons
 from quarantine_checker.core.preview_text import describe_attachment, extract_links, html_to_text
 from quarantine_checker.ui.action_bar import ActionBar
+from quarantine_checker.ui.help_dialogs import contact_text
 from quarantine_checker.ui.message_model import MessageRow
 from quarantine_checker.ui.plain_text import plain_label, plain_text_view, set_plain, set_plain_body, visible
 from quarantine_checker.ui.row_view import translate
@@ -77,8 +78,12 @@ class DetailsPane(QWidget):
         self.copy_button = QPushButton(self.tr("Copy details for IT"), self.note)
         self.copy_button.setAccessibleName(self.tr("Copy details for IT"))
         self.copy_button.clicked.connect(lambda: QGuiApplication.clipboard().setText(self._details_for_it))
+        self.note_contact = plain_label("", self.note, accessible_name=self.tr("Who to contact"))
+        note_words = QVBoxLayout()
+        note_words.addWidget(self.note_text)
+        note_words.addWidget(self.note_contact)
         note_row = QHBoxLayout(self.note)
-        note_row.addWidget(self.note_text, 1)
+        note_row.addLayout(note_words, 1)
         note_row.addWidget(self.retry_button)
         note_row.addWidget(self.copy_button)
         self.note.hide()
@@ -302,6 +307,8 @@ class DetailsPane(QWidget):
         set_plain(self.note_text, text)
         self._details_for_it = details
         self.copy_button.setVisible(bool(details))
+        set_plain(self.note_contact, contact_text(self.window()) if details else "")
+        self.note_contact.setVisible(bool(details))
         self.retry_button.setVisible(retry)
         self.note.show()
 
