@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu
+from PySide6.QtWidgets import QMainWindow, QMenu, QToolButton
 
 from quarantine_checker import APP_NAME
 from quarantine_checker.ui.help_dialogs import AboutDialog, HelpDialog, copy_details_for_it
@@ -26,6 +26,8 @@ class WindowMenus(QObject):
         self.watch: Any = None
         bar = window.menuBar()
         bar.setAccessibleName(self.tr("Menu bar"))
+        for overflow in bar.findChildren(QToolButton):  # shown when the window is too narrow for the menus
+            overflow.setAccessibleName(self.tr("More menus"))
 
         self.file_menu = bar.addMenu(self.tr("&File"))
         self.file_menu.setToolTipsVisible(True)  # a greyed-out item says why when hovered
