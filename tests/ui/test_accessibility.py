@@ -173,3 +173,34 @@ def test_tab_goes_search_filters_list_details_actions(qtbot: Any, window: Any, t
     ]
     assert seen[7:10] == [lst.table, d.body, d.actions.primary], [w.accessibleName() for w in seen]
     assert d.actions.primary.isEnabled(), d.actions.primary.accessibleDescription()
+
+
+def test_find_the_invoice_and_request_its_release_by_keyboard_only(
+    qtbot: Any, window: Any, tenant: Any
+) -> None:
+    """Ctrl+F, type, Down, Enter: real key events only, no mouse and no selecting from the test."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+    from ui_helpers import add, signed_in, status_of
+
+    invoice = add(tenant, "Invoice 4471 — payment due", sender="billing@partner.example",
+                  kind="HighConfPhish")
+    for i in range(5):
+        add(tenant, f"Cheap watches {i}", sender=f"deals{i}@spam.example", kind="Spam")
+    window.activateWindow()
+    signed_in(qtbot, window)
+
+    def keys(*presses: Any) -> None:
+        for key, mods in presses:
+            qtbot.keyClick(QApplication.focusWidget(), key, mods)
+
+    none = Qt.KeyboardModifier.NoModifier
+    keys((Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier))
+    assert QApplication.focusWidget() is window.list.search
+    qtbot.keyClicks(window.list.search, "invoice 4471")
+    keys((Qt.Key.Key_Down, none))
+    assert QApplication.focusWidget() is window.list.table
+    assert [r.identity for r in window.list.selected_rows()] == [invoice]
+    assert window.details.actions.primary.text() == "Request release"
+    keys((Qt.Key.Key_Return, none))  # one message, a clearly named action: no extra question
+    qtbot.waitUntil(lambda: status_of(window, invoice) == "Release requested", timeout=15_000)

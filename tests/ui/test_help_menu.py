@@ -102,3 +102,21 @@ def test_settings_and_pause_are_in_the_window_menu(
         assert watch.settings.paused_until is None
     finally:
         watch.shutdown()
+
+
+def test_the_shortcuts_help_lists_are_bound(qtbot: Any, window: Any) -> None:
+    from PySide6.QtGui import QAction, QKeySequence, QShortcut
+
+    from quarantine_checker.core.help_text import SHORTCUTS
+
+    def portable(seq: QKeySequence) -> str:
+        return seq.toString(QKeySequence.SequenceFormat.PortableText)
+
+    bound = {portable(seq) for a in window.findChildren(QAction) for seq in a.shortcuts()}
+    bound |= {portable(s.key()) for s in window.findChildren(QShortcut)}
+    listed = {part.strip() for keys, _ in SHORTCUTS for part in keys.replace(" or ", "/").split("/")}
+    # Tab, the arrows in the list and Alt for the menus are Qt's own; the rest the window binds itself.
+    single = {portable(QKeySequence(k)) for k in listed
+              if k and " " not in k and k not in ("Tab", "Shift+Tab", "Up", "Alt")}
+    assert single, listed
+    assert single <= bound, f"listed in Help but not bound: {sorted(single - bound)}"

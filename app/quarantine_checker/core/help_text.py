@@ -41,8 +41,9 @@ def status_meanings() -> list[tuple[str, str]]:
 SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Ctrl+F", "Go to the search box"),
     ("Escape", "Clear the search (in the search box)"),
+    ("Down", "From the search box, go to the first message found"),
     ("Tab / Shift+Tab", "Move between search, filters, the list, the details and the buttons"),
-    ("Up / Down", "Choose a message in the list"),
+    ("Up / Down", "Choose a message in the list (Shift or Ctrl to choose several)"),
     ("Enter", "Do the main action for the selected message (release, or ask IT to release)"),
     ("Delete", "Delete the selected message (asks first)"),
     ("F5 or Ctrl+R", "Check for held mail now"),

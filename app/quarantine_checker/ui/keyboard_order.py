@@ -1,8 +1,12 @@
-"""The window's Tab order: search → filters → list → details → actions → the header's buttons.
+"""Moving around the window by keyboard.
 
-Qt's default order is the order widgets were created in, which jumps: the filter chips for reasons are
-rebuilt after every listing (so they would come last), and the header's Sign out comes before the search.
-``keep_tab_order`` sets the order once and again after each listing.
+The Tab order: search → filters → list → details → actions → the header's buttons. Qt's default order is
+the order widgets were created in, which jumps: the filter chips for reasons are rebuilt after every
+listing (so they would come last), and the header's Sign out comes before the search. ``keep_tab_order``
+sets the order once and again after each listing.
+
+And Down in the search box goes straight to what it found (the first match selected), so "Ctrl+F, type,
+Down, Enter" finds a message and acts on it without tabbing through every filter.
 """
 
 from __future__ import annotations
@@ -10,6 +14,8 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import Any
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QToolButton, QWidget
 
 
@@ -50,7 +56,19 @@ def apply_tab_order(window: Any) -> None:
         QWidget.setTabOrder(first, second)
 
 
+def _down_from_search(window: Any) -> None:
+    lst = window.list
+    if lst.proxy.rowCount() == 0:
+        return
+    if not lst.selected_rows():
+        lst.select_first()
+    lst.focus_list()
+
+
 def keep_tab_order(window: Any) -> None:
     apply_tab_order(window)
+    down = QShortcut(QKeySequence(Qt.Key.Key_Down), window.list.search)
+    down.setContext(Qt.ShortcutContext.WidgetShortcut)
+    down.activated.connect(lambda: _down_from_search(window))
     # After the list view's own handler has rebuilt the reason chips (connected first, so it runs first).
     window.list.model.rows_replaced.connect(lambda *_: apply_tab_order(window))
