@@ -204,3 +204,33 @@ def test_find_the_invoice_and_request_its_release_by_keyboard_only(
     assert window.details.actions.primary.text() == "Request release"
     keys((Qt.Key.Key_Return, none))  # one message, a clearly named action: no extra question
     qtbot.waitUntil(lambda: status_of(window, invoice) == "Release requested", timeout=15_000)
+
+
+def test_every_tab_stop_shows_it_has_the_keyboard(qtbot: Any, window: Any, tenant: Any) -> None:
+    """Tab once around the whole window: each control looks different once the keyboard reaches it."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+    from ui_helpers import add, select, signed_in
+
+    invoice = add(tenant, "Invoice 4471", kind="Phish")
+    add(tenant, "Invoice 4471 reminder", kind="Bulk")  # same sender: "Select all 2 from this sender" shows
+    window.activateWindow()
+    signed_in(qtbot, window)
+    select(qtbot, window, invoice)
+    qtbot.wait(100)
+    window.list.search.setFocus()
+    unmarked, stops = [], 0
+    while stops < 40:
+        widget = QApplication.focusWidget().nextInFocusChain()
+        while not (widget.isVisible() and widget.isEnabled()
+                   and widget.focusPolicy() & Qt.FocusPolicy.TabFocus):
+            widget = widget.nextInFocusChain()
+        before = widget.grab().toImage()
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)  # a real key: styles mark keyboard focus
+        assert QApplication.focusWidget() is widget
+        stops += 1
+        if widget.grab().toImage() == before:
+            unmarked.append(widget.accessibleName() or widget.metaObject().className())
+        if widget is window.list.search:
+            break
+    assert stops > 10 and not unmarked, f"no visible focus on: {unmarked}"

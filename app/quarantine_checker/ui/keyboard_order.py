@@ -5,6 +5,10 @@ the order widgets were created in, which jumps: the filter chips for reasons are
 listing (so they would come last), and the header's Sign out comes before the search. ``keep_tab_order``
 sets the order once and again after each listing.
 
+Every Tab stop shows that it has the keyboard. The style draws that for most controls; the two it draws
+nothing for (the frameless details area, the flat "Select all from this sender" button) get a highlight
+border of their own (``show_focus``).
+
 And Down in the search box goes straight to what it found (the first match selected), so "Ctrl+F, type,
 Down, Enter" finds a message and acts on it without tabbing through every filter.
 """
@@ -56,6 +60,17 @@ def apply_tab_order(window: Any) -> None:
         QWidget.setTabOrder(first, second)
 
 
+def show_focus(widget: QWidget, name: str) -> None:
+    """A border in the palette's highlight colour while ``widget`` has the keyboard (transparent otherwise,
+    so nothing moves when focus arrives). Scoped by object name so children keep their own look."""
+    widget.setObjectName(name)
+    kind = widget.metaObject().className()
+    widget.setStyleSheet(
+        f"{kind}#{name} {{ border: 2px solid transparent; border-radius: 3px; }}"
+        f"{kind}#{name}:focus {{ border-color: palette(highlight); }}"
+    )
+
+
 def _down_from_search(window: Any) -> None:
     lst = window.list
     if lst.proxy.rowCount() == 0:
@@ -67,6 +82,8 @@ def _down_from_search(window: Any) -> None:
 
 def keep_tab_order(window: Any) -> None:
     apply_tab_order(window)
+    show_focus(window.details.body, "details-scroll")
+    show_focus(window.details.same_sender, "same-sender")
     down = QShortcut(QKeySequence(Qt.Key.Key_Down), window.list.search)
     down.setContext(Qt.ShortcutContext.WidgetShortcut)
     down.activated.connect(lambda: _down_from_search(window))
