@@ -25,7 +25,7 @@ STATUS_MEANINGS: tuple[tuple[ReleaseStatus, str], ...] = (
     (ReleaseStatus.REQUESTED,
      "You asked IT to release it. They have not answered yet; you will be told when they do."),
     (ReleaseStatus.PREPARINGTORELEASE, "The release is on its way; the message will reach your inbox soon."),
-    (ReleaseStatus.RELEASED, "Released: the message has been delivered to your inbox."),
+    (ReleaseStatus.RELEASED, "The message has been delivered to your inbox."),
     (ReleaseStatus.DENIED,
      "IT looked at it and decided not to release it. Contact them if you think that was a mistake."),
     (ReleaseStatus.ERROR, "The release did not go through. Try again, or copy the details for IT."),

@@ -147,6 +147,7 @@ class AboutDialog(QDialog):
         super().__init__(window)
         self.setWindowTitle(self.tr("About {0}").format(APP_NAME))
         self.setAccessibleName(self.windowTitle())
+        self.resize(520, 0)
         layout = QVBoxLayout(self)
         layout.addWidget(_heading(APP_NAME, self))
         form = QFormLayout()
