@@ -77,6 +77,8 @@ def test_every_copy_details_for_it_names_the_helpdesk(qtbot: Any, window: Any) -
     assert HELPDESK in dialog.contact.text()
     window.details.show_note("Couldn't release the message", details="Error: CommandError", retry=True)
     assert HELPDESK in window.details.note_contact.text()
+    window.sign_in.show_error("Sign-in didn't work", "Try again.", "Error: SignInError")
+    assert HELPDESK in window.sign_in.contact.text()
 
 
 def test_settings_and_pause_are_in_the_window_menu(
