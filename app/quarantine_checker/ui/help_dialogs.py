@@ -24,8 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from quarantine_checker import APP_NAME, __version__, paths
-from quarantine_checker.core import help_text
-from quarantine_checker.core.messages import helpdesk_line
+from quarantine_checker.core import help_text, messages, reasons
 from quarantine_checker.ui.plain_text import plain_label
 
 
@@ -40,7 +39,9 @@ def helpdesk_of(window: Any) -> str:
 
 
 def contact_text(window: Any) -> str:
-    return QCoreApplication.translate("errors", helpdesk_line(helpdesk_of(window)))
+    """The "Your IT contact: …" line shown beside every "Copy details for IT"."""
+    line = messages.helpdesk_line(helpdesk_of(window))
+    return QCoreApplication.translate(messages.TRANSLATION_CONTEXT, line)
 
 
 def _heading(text: str, parent: QWidget) -> QLabel:
@@ -81,7 +82,7 @@ class HelpDialog(QDialog):
         statuses = QFormLayout()
         self.statuses: dict[str, QLabel] = {}
         for name, meaning in help_text.status_meanings():
-            shown = QCoreApplication.translate("reasons", name)
+            shown = QCoreApplication.translate(reasons.TRANSLATION_CONTEXT, name)
             value = plain_label(_t(meaning), body, accessible_name=shown)
             statuses.addRow(plain_label(shown, body, selectable=False, wrap=False), value)
             self.statuses[shown] = value
