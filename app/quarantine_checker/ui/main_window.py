@@ -51,6 +51,11 @@ def build_rows(*args: Any, **kwargs: Any) -> list[MessageRow]:
 Listed = tuple["ListResult | None", "list[MessageRow]", datetime]
 
 
+# ≤ 720 px high, menu bar included: fits a 1366×768 laptop less a panel and the title bar. The layout is
+# checked from 800×560 up (tests/ui/test_window_fits.py); a smaller screen's window manager shrinks it.
+DEFAULT_SIZE = (1200, 700)
+
+
 class MainWindow(QMainWindow):
     refreshed = Signal()  # a listing has been shown, or its failure (tests, benchmarks)
     details_loaded = Signal(str)  # identity whose preview or checks arrived
@@ -83,7 +88,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self._title())
         self.setWindowIcon(icon("app"))
         self.setAccessibleName(self._title())
-        self.resize(1200, 760)
+        self.resize(*DEFAULT_SIZE)
 
         self.stack = QStackedWidget(self)
         self._shell = starting_shell(self)
