@@ -122,6 +122,9 @@ def main(out_dir: Path, sizes: list[str]) -> int:
             wait_until(lambda: False, 0.3)
             entry["unfolded"] = clipped(window) + cut_text(window)
             entry["unfolded_words"] = visible_words(window.details)
+            window.details.body.ensureWidgetVisible(window.details.it_details)
+            wait_until(lambda: False, 0.3)
+            window.screen().grabWindow(window.winId()).save(str(out_dir / f"window-{size}-for-it.png"), "PNG")
             toggle.setChecked(False)
             report[size] = entry
         window.close()

@@ -130,7 +130,7 @@ class DetailsPane(QWidget):
         self.preview = plain_text_view(body, accessible_name=self.tr("Message preview"))
         self.preview.setMinimumHeight(160)
 
-        # Policy, quarantine type and authentication results are for IT: folded away, labelled for IT,
+        # Policy, message identity and authentication results are for IT: folded away, labelled for IT,
         # so the first screenful holds what a person needs (and no policy ids).
         self.it_toggle = QToolButton(body)
         self.it_toggle.setText(self.tr("Details for IT"))
@@ -202,7 +202,7 @@ class DetailsPane(QWidget):
         set_plain(self.it_details, "\n\n".join(parts), limit=20_000)
 
     def it_details_text(self) -> str:
-        """What the folded IT section holds (shown or not): policy, quarantine type, authentication."""
+        """What the folded IT section holds (shown or not): policy, message identity, authentication."""
         return self.it_details.text()
 
     def show_nothing(self, text: str = "") -> None:
@@ -259,7 +259,7 @@ class DetailsPane(QWidget):
             line for line in (
                 self.tr("Held by policy: {0}").format(m.policy_name) if m.policy_name else "",
                 self.tr("Quarantine tag: {0}").format(m.tag_name) if m.tag_name else "",
-                self.tr("Quarantine type: {0}").format(m.quarantine_type) if m.quarantine_type else "",
+                self.tr("Message identity: {0}").format(row.identity),
             ) if line
         ) or self.tr("Policy: (not given)")
         if not same:
