@@ -87,6 +87,13 @@ def cut_text(window: QWidget) -> list[str]:
     return problems
 
 
+def shoot(window: QWidget, out: Path) -> None:
+    # The window drawn into an image, not the screen's pixels: the suite's X screen (1280×800) is smaller
+    # than 1366×768 plus nothing else, and a grab of the screen would cut the window off at its edge.
+    if not window.grab().save(str(out), "PNG"):
+        raise RuntimeError(f"could not save {out}")
+
+
 def visible_words(pane: QWidget) -> str:
     return "\n".join(w.text() for w in pane.findChildren(QLabel) if w.isVisible() and w.text())
 
@@ -116,7 +123,7 @@ def main(out_dir: Path, sizes: list[str]) -> int:
             entry: dict[str, object] = {"size": [window.width(), window.height()]}
             entry["folded"] = clipped(window) + cut_text(window)
             entry["details_words"] = visible_words(window.details)
-            window.screen().grabWindow(window.winId()).save(str(out_dir / f"window-{size}.png"), "PNG")
+            shoot(window, out_dir / f"window-{size}.png")
             toggle = window.details.it_toggle
             toggle.setChecked(True)  # the IT section unfolded must fit too
             wait_until(lambda: False, 0.3)
@@ -124,7 +131,7 @@ def main(out_dir: Path, sizes: list[str]) -> int:
             entry["unfolded_words"] = visible_words(window.details)
             window.details.body.ensureWidgetVisible(window.details.it_details)
             wait_until(lambda: False, 0.3)
-            window.screen().grabWindow(window.winId()).save(str(out_dir / f"window-{size}-for-it.png"), "PNG")
+            shoot(window, out_dir / f"window-{size}-for-it.png")
             toggle.setChecked(False)
             report[size] = entry
         window.close()
