@@ -98,10 +98,33 @@ def _demo_server(args: argparse.Namespace) -> int:
         rate_limit_per_second=args.rate_limit,
         end_user_cmdlets=args.end_user_cmdlets,
     ) as tenant:
-        print(json.dumps(tenant.describe()), flush=True)
-        while not stop.wait(0.5):
-            pass
+        service = _start_demo_service(tenant)
+        try:
+            print(json.dumps({**tenant.describe(), "service_url": service.url if service else None,
+                              "service_config": str(service.config_file) if service else None}), flush=True)
+            while not stop.wait(0.5):
+                pass
+        finally:
+            if service is not None:
+                service.stop()
     return 0
+
+
+def _start_demo_service(tenant: Any) -> Any:
+    """The organisation service beside the demo tenant (SQLite in a temp folder, a sweep every 5 s).
+
+    Only where the service is installed (the [service] extra); the desktop installers leave it out,
+    and then ``service_url`` is null.
+    """
+    try:
+        from quarantine_service import demo as service_demo
+    except ImportError:
+        return None
+    import tempfile
+    from pathlib import Path
+
+    folder = Path(tempfile.mkdtemp(prefix="qc-demo-service-"))
+    return service_demo.attach(tenant, folder, sweep_interval=5.0)
 
 
 def _services(args: argparse.Namespace) -> Any:

@@ -144,7 +144,12 @@ class Transport:
         rate_limit_per_second: float | None = 1.0,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        check: Callable[[str, Mapping[str, Any]], None] = guard.check_command,
+        anchor_mailbox: str | None = None,
     ) -> None:
+        """``check`` is the allow-list every body passes before it is sent: the desktop's (own mail,
+        delegated) by default; the organisation service passes its app-only one. ``anchor_mailbox``
+        replaces the delegated ``UPN:<upn>`` routing hint (app-only callers have no mailbox)."""
         parts = urlsplit(base_url.rstrip("/"))
         if parts.scheme != "https" or not parts.hostname:
             raise ValueError("base_url must be an https URL")
@@ -154,6 +159,8 @@ class Transport:
         self._base_path = parts.path
         self._tenant = quote(tenant_id, safe="")
         self._upn = upn
+        self._anchor = anchor_mailbox or f"UPN:{upn}"
+        self._check = check
         self._tokens = tokens
         if session is None:
             session = make_session(ca_bundle)
@@ -175,7 +182,7 @@ class Transport:
 
     def invoke(self, cmdlet: str, parameters: Mapping[str, Any], *, idempotent: bool) -> dict[str, Any]:
         """Run one cmdlet. Returns the decoded 200 body (a dict). Raises only QuarantineCheckerError."""
-        guard.check_command(cmdlet, parameters)  # before anything else: nothing off-list is ever sent
+        self._check(cmdlet, parameters)  # before anything else: nothing off-list is ever sent
         body = json.dumps({"CmdletInput": {"CmdletName": cmdlet, "Parameters": dict(parameters)}},
                           ensure_ascii=False).encode("utf-8")
         path = f"{self._base_path}/adminapi/beta/{self._tenant}/InvokeCommand"
@@ -194,7 +201,7 @@ class Transport:
             "Authorization": f"Bearer {token}",
             "Accept": "application/json",
             "X-ResponseFormat": "json",
-            "X-AnchorMailbox": f"UPN:{self._upn}",
+            "X-AnchorMailbox": self._anchor,
             "Prefer": "odata.maxpagesize=1000",
             "client-request-id": request_id,
             "X-ClientApplication": CLIENT_APPLICATION,
