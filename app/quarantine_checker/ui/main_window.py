@@ -167,6 +167,8 @@ class MainWindow(QMainWindow):
         self.services = services
         self.banners.hide_banner("start")
         self.demo = bool(getattr(services.config, "demo", False))
+        road_reason = getattr(services.config, "road_reason", None)
+        self.first_run.set_road(road_reason() if callable(road_reason) else "")
         self._guide_to_invoice = self.demo
         self.setWindowTitle(self._title())
         self.setAccessibleName(self._title())
