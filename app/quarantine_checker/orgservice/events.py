@@ -19,6 +19,7 @@ import contextlib
 import json
 import logging
 import queue
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -58,6 +59,16 @@ def _event(raw: Any) -> ServiceEvent | None:
                         identity if isinstance(identity, str) else "", at)
 
 
+def _shut(response: requests.Response) -> None:
+    """End a stream another thread is blocked reading. ``close()`` alone does not wake a blocked read
+    (it would wait for the next heartbeat), so the socket is shut down first (urllib3 2 keeps it on the
+    raw response's connection while streaming)."""
+    with contextlib.suppress(Exception):
+        response.raw._connection.sock.shutdown(socket.SHUT_RDWR)
+    with contextlib.suppress(Exception):
+        response.close()
+
+
 class EventFeed:
     def __init__(self, mailbox: ServiceMailbox, on_events: Callable[[list[ServiceEvent]], None],
                  on_state: Callable[[str, BaseException | None], None] = lambda s, x: None, *,
@@ -91,8 +102,7 @@ class EventFeed:
         self._queue.put(_QUIET)
         response = self._response
         if response is not None:
-            with contextlib.suppress(Exception):
-                response.close()  # unblocks the reader's read
+            _shut(response)
         for thread in self._threads:
             if thread is not threading.current_thread():
                 thread.join(timeout)
@@ -135,7 +145,12 @@ class EventFeed:
     def _hold_stream(self) -> bool:
         """One connection, read until it ends. True if the service's greeting came through."""
         headers = {"Last-Event-ID": self.last_event_id} if self.last_event_id else {}
-        response = self.mailbox.client.stream(f"{API}/events", headers, self.read_timeout)
+        try:
+            response = self.mailbox.client.stream(f"{API}/events", headers, self.read_timeout)
+        except e.OrgServiceUnreachableError as exc:
+            if exc.details.get("kind") == "ReadTimeout":
+                return False  # connected, but not even the headers came back: something holds the stream
+            raise
         self._response = response
         greeted = False
         try:
@@ -202,12 +217,13 @@ class EventFeed:
             after = message.release_status
             self._known[message.identity] = after
             kind = None
+            released = (ReleaseStatus.RELEASED, ReleaseStatus.PREPARINGTORELEASE)
             if before is None:
                 kind = "held"
-            elif before is ReleaseStatus.REQUESTED and after in (ReleaseStatus.RELEASED,
-                                                                 ReleaseStatus.PREPARINGTORELEASE):
-                kind = "request_approved"
-            elif before is ReleaseStatus.REQUESTED and after is ReleaseStatus.DENIED:
+            elif after in released and before not in released and not message.permission_to_release:
+                kind = "request_approved"  # the employee could not release it: IT did (between two polls
+                # the request and its answer may both have happened)
+            elif after is ReleaseStatus.DENIED and before is not ReleaseStatus.DENIED:
                 kind = "request_declined"
             made.append(ServiceEvent("", kind or "changed", message.identity, now))
         for identity in removed:
