@@ -4,7 +4,6 @@ desktop's own AuthSession signed in as Alice through real MSAL for the service's
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 
 import msal
 import pytest
+from road_org import ALICE, SWEEP
 
 from quarantine_checker.auth.demo_browser import demo_browser
 from quarantine_checker.auth.session import AuthSession
@@ -21,12 +21,6 @@ from quarantine_checker.orgservice.mailbox import ServiceMailbox
 from quarantine_checker.wiring import demo_config, http_session
 from quarantine_service import demo as service_demo
 from quarantine_service.server import BackgroundServer
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "service"))
-
-ALICE = "alice@northwind.example"
-BOB = "bob@northwind.example"
-SWEEP = 0.5
 
 
 @pytest.fixture

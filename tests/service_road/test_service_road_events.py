@@ -11,8 +11,8 @@ import time
 from datetime import UTC, datetime
 
 from buffering_proxy import BufferingProxy
+from road_org import ALICE, BOB, SWEEP
 
-from conftest import ALICE, BOB, SWEEP
 from quarantine_checker.core.model import ReleaseStatus
 from quarantine_checker.core.service_events import ServiceEvent, service_notices
 from quarantine_checker.core.watch import EventKind, ToldRecord

@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from road_org import ALICE, BOB
 
-from conftest import ALICE, BOB
 from quarantine_checker.core import errors as e
 from quarantine_checker.core.decision import DisplayStatus, decide
 from quarantine_checker.core.messages import user_message
