@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from quarantine_checker.core.errors import (
@@ -199,9 +199,14 @@ class Actions:
              call: Callable[[str], None], done_state: str, tolerated: tuple[type[Exception], ...]) -> None:
         with self.db.session() as s:
             row, mine, address = self._owned(s, person, identity)
-            if kind in mine:  # the second click, after the first one went through
+            retry = mine.get(kind) if kind in mine and mine[kind].state == "failed" else None
+            if kind in mine and retry is None:  # the second click, after the first one went through
                 raise ApiError(409, ALREADY[kind])
             self._check_allowed(s, row, mine, person, action)
+            if retry is not None:
+                # Exchange reported the last try failed: this click is a new try. Two clicks racing here
+                # both delete the old row, and the unique constraint still lets only one of them in.
+                s.execute(delete(Action).where(Action.id == retry.id))
         action_id = self._claim(person, identity, address, kind, note)
         try:
             call(address)

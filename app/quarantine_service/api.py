@@ -6,10 +6,9 @@ outright. Errors are ``{"error": {"code": ..., "params": {...}}}``: codes, never
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -18,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sse_starlette.sse import EventSourceResponse
+from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from quarantine_checker.core.errors import QuarantineCheckerError
@@ -185,11 +185,14 @@ def create_app(service: Service) -> FastAPI:
             start_id = await run_in_threadpool(_last_event)
         else:
             start_id = int(start)
-        if not service.streams.take(person.object_id):
+        give_back = service.streams.take(person.object_id)
+        if give_back is None:
             raise ApiError(429, "too_many_streams", limit=service.streams.limit)
-        return EventSourceResponse(_stream(request, caller, person, start_id),
+        # Given back when the stream ends, and by the response's clean-up in case it never started.
+        return EventSourceResponse(_stream(request, caller, person, start_id, give_back),
                                    ping=service.config.heartbeat_seconds,
-                                   headers={"Cache-Control": "no-store"})
+                                   headers={"Cache-Control": "no-store"},
+                                   background=BackgroundTask(give_back))
 
     def _last_event() -> int:
         with service.db.session() as s:
@@ -202,7 +205,8 @@ def create_app(service: Service) -> FastAPI:
                                          **(e.data or {})})}
                     for e in repo.events_after(s, addresses, after)]
 
-    async def _stream(request: Request, caller: Caller, person: Person, after: int) -> AsyncIterator[dict]:
+    async def _stream(request: Request, caller: Caller, person: Person, after: int,
+                      give_back: Callable[[], None]) -> AsyncIterator[dict]:
         try:
             yield {"event": "ready", "data": json.dumps({"after": after}), "id": str(after)}
             while True:
@@ -211,6 +215,7 @@ def create_app(service: Service) -> FastAPI:
                     # The token has expired: the app reconnects with a fresh one and resumes.
                     yield {"event": "token_expired", "data": "{}"}
                     return
+                seen = service.hub.generation
                 rows = await run_in_threadpool(_events_after, person.addresses, after)
                 for row in rows:
                     after = int(row["id"])
@@ -219,11 +224,9 @@ def create_app(service: Service) -> FastAPI:
                     continue
                 if await request.is_disconnected():
                     return
-                await service.hub.wait(min(left, service.config.heartbeat_seconds))
-        except asyncio.CancelledError:
-            raise
+                await service.hub.wait(min(left, service.config.heartbeat_seconds), seen)
         finally:
-            service.streams.give_back(person.object_id)
+            give_back()
 
     # ----------------------------------------------------------------------------- reviewer
     @app.get("/v1/review/requests", tags=["reviewer"])

@@ -14,6 +14,7 @@ import threading
 HELD = "held"  # a new message is held for you
 CHANGED = "changed"  # its status changed
 RELEASED = "released"  # your release went through
+RELEASE_FAILED = "release_failed"  # Exchange could not release it: the app offers to try again
 REQUEST_APPROVED = "request_approved"
 REQUEST_DECLINED = "request_declined"
 SYSTEM_RELEASED = "system_released"  # Microsoft released it (a service issue)
@@ -35,11 +36,15 @@ class EventHub:
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(_settle, future)
 
-    async def wait(self, timeout: float) -> None:
+    async def wait(self, timeout: float, seen: int) -> None:
+        """Wait until something happened after generation ``seen`` (read before the caller's own query,
+        so a commit between that query and this wait is never slept through), or ``timeout``."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
         entry = (loop, future)
         with self._lock:
+            if self.generation != seen:
+                return
             self._waiters.add(entry)
         try:
             await asyncio.wait_for(future, timeout)

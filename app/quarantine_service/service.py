@@ -27,12 +27,23 @@ class StreamSlots:
         self._lock = threading.Lock()
         self._open: dict[str, int] = {}
 
-    def take(self, object_id: str) -> bool:
+    def take(self, object_id: str) -> Callable[[], None] | None:
+        """A place for one more stream, or None at the cap. Call the returned function to give it back;
+        calling it again does nothing (the stream's end and the response's clean-up both call it)."""
         with self._lock:
             if self._open.get(object_id, 0) >= self.limit:
-                return False
+                return None
             self._open[object_id] = self._open.get(object_id, 0) + 1
-            return True
+        given_back = threading.Event()
+
+        def give_back() -> None:
+            with self._lock:
+                if given_back.is_set():
+                    return
+                given_back.set()
+            self.give_back(object_id)
+
+        return give_back
 
     def give_back(self, object_id: str) -> None:
         with self._lock:

@@ -263,6 +263,8 @@ class Sweeper:
             mine = released_for(row, action.address)
             if action.kind == "release" and mine:
                 answer = ("done", ev.RELEASED)
+            elif action.kind == "release" and status == "ERROR":
+                answer = ("failed", ev.RELEASE_FAILED)
             elif action.kind == "request":
                 if mine:
                     answer = ("approved", ev.REQUEST_APPROVED)

@@ -34,9 +34,12 @@ def own_address(message_recipients: list[str], addresses: tuple[str, ...]) -> st
 
 def released_for(message: Message, address: str) -> bool:
     """Whether this recipient's copy was released: a release to Bob is not a release to Alice."""
-    if address in message.released_users or message.system_released:
-        return True
     status = ReleaseStatus.from_wire(message.release_status)
+    if message.system_released:
+        return True
+    if address in message.released_users:
+        # Named as a target, but the release may still be on its way, or have failed.
+        return status not in (ReleaseStatus.PREPARINGTORELEASE, ReleaseStatus.ERROR)
     if not (message.released or status in (ReleaseStatus.RELEASED, ReleaseStatus.APPROVED)):
         return False
     if message.recipient_count > 0:  # released to everyone when every recipient got it
@@ -50,7 +53,9 @@ def personal_status(message: Message, address: str, actions: Mapping[str, Action
     if released_for(message, address):
         return ReleaseStatus.RELEASED
     release, request = actions.get("release"), actions.get("request")
-    if release is not None and release.state in ("pending", "done"):
+    if release is not None and release.state == "failed":
+        return ReleaseStatus.ERROR  # "Release failed — try again": the release button is back
+    if release is not None or address in message.released_users:
         return ReleaseStatus.PREPARINGTORELEASE
     if request is not None:
         if request.state == "pending":

@@ -121,6 +121,9 @@ def test_serve_runs_the_api_from_the_config_file_until_stopped(tenant: DemoTenan
             except requests.ConnectionError:
                 assert time.monotonic() < deadline and proc.poll() is None, "serve did not come up"
                 time.sleep(0.1)
+        while session.get(f"https://127.0.0.1:{port}/readyz", timeout=5).status_code != 200:
+            assert time.monotonic() < deadline, "serve's first sweep did not succeed"
+            time.sleep(0.1)
         headers = {"Authorization": f"Bearer {tenant.user_api_token(ALICE)}"}
         me = session.get(f"https://127.0.0.1:{port}/v1/me", headers=headers, timeout=30)
         assert me.status_code == 200 and me.json()["primary_address"] == ALICE

@@ -8,6 +8,7 @@ import time
 
 from service_api import ALICE, RunningService, open_stream, path_id
 
+from quarantine_checker.exchange.retry import RetryPolicy
 from quarantine_service.store.models import Message
 
 GET = "Get-QuarantineMessage"
@@ -31,6 +32,10 @@ def test_one_tenant_wide_listing_per_sweep_from_the_watermark(svc: RunningServic
     calls = _list_calls(svc)
     assert len(calls) == 1  # one page of new mail: one call, however many employees there are
     assert "MyItems" not in calls[0] and "RecipientAddress" not in calls[0]
+    sent = next(r for r in svc.tenant.requests_log if r.cmdlet == GET)
+    headers = {k.lower(): v for k, v in sent.headers.items()}
+    assert sent.caller.startswith("app:")  # app-only, with the app-only routing hint
+    assert headers["x-anchormailbox"] == svc.tenant.service_app_config()["anchor_mailbox"]
     received = svc.tenant.message(first)["ReceivedTime"]
     assert calls[0]["StartReceivedDate"] < received[:19]  # watermark minus the overlap
     assert _ids(svc) == {first, second}
@@ -123,6 +128,8 @@ def test_throttling_is_retried_within_bounds_then_a_typed_error(svc: RunningServ
 
 
 def test_an_unreachable_exchange_is_a_typed_error_not_a_crash(svc: RunningService) -> None:
+    # The back-off between retries is the transport's, tested in tests/exchange; here only its outcome.
+    svc.service.exchange.transport.retry = RetryPolicy(base_delay=0.01, max_delay=0.05)
     identity = svc.tenant.add_message(ALICE, Body="Hello Alice")
     svc.sweep()
     alice = svc.token(ALICE)
@@ -176,3 +183,49 @@ def test_the_sweep_pages_with_page_and_pagesize(svc: RunningService) -> None:
     assert result.pages == 3 and result.new == 5
     assert [(c["Page"], c["PageSize"]) for c in _list_calls(svc)] == [(1, 2), (2, 2), (3, 2)]
     assert _ids(svc) == ids
+
+
+def test_a_release_exchange_reports_failed_can_be_tried_again(svc: RunningService) -> None:
+    """The demo has no control for a failed release, so the test makes Exchange's record say ERROR
+    itself, as Exchange would after a failed delivery."""
+    store = svc.tenant.store
+    store.release_delay = 60  # the release stays "preparing" until the test says otherwise
+    identity = svc.tenant.add_message(ALICE)
+    svc.sweep()
+    alice = svc.token(ALICE)
+    svc.api.ok("POST", f"/v1/messages/{path_id(identity)}/release", alice)
+    svc.sweep()
+    assert svc.api.ok("GET", f"/v1/messages/{path_id(identity)}", alice)["status"] == "releasing"
+    stream = open_stream(svc.api, alice)
+    stream.wait_for("ready")
+    rec = store.get(identity)
+    with store.lock:
+        store._pending.discard(rec)  # the emulator's release timer: this release is not going to finish
+        rec.release_started = None
+    store.update(rec, ReleaseStatus="ERROR")
+    svc.sweep()
+    assert stream.wait_for("release_failed").json()["message_id"] == identity
+    stream.close()
+    item = svc.api.ok("GET", f"/v1/messages/{path_id(identity)}", alice)
+    assert item["status"] == "failed" and "release" in item["actions"]
+    svc.tenant.clear_log()
+    store.release_delay = 0
+    assert svc.api.ok("POST", f"/v1/messages/{path_id(identity)}/release", alice)["status"] == "releasing"
+    assert [r.cmdlet for r in svc.tenant.requests_log if r.cmdlet == "Release-QuarantineMessage"] == [
+        "Release-QuarantineMessage"]
+
+
+def test_a_decline_given_in_the_portal_is_seen_within_one_sweep(svc: RunningService) -> None:
+    identity = svc.tenant.add_message(ALICE, QuarantineTypes="HighConfPhish",
+                                      TagName="DefaultFullAccessPolicy")
+    svc.sweep()
+    alice = svc.token(ALICE)
+    svc.api.ok("POST", f"/v1/messages/{path_id(identity)}/request-release", alice)
+    stream = open_stream(svc.api, alice)
+    stream.wait_for("ready")
+    svc.tenant.deny(identity)  # IT says no in the Defender portal
+    svc.sweep()
+    assert stream.wait_for("request_declined", timeout=2.0).json()["message_id"] == identity
+    stream.close()
+    assert svc.api.ok("GET", f"/v1/messages/{path_id(identity)}", alice)["status"] == "declined"
+    assert svc.api.ok("GET", "/v1/review/requests", svc.token("it-admin@northwind.example"))["items"] == []
