@@ -1,0 +1,83 @@
+"""The demo as a whole organisation (issue 13 item 6): the identity provider, the Exchange emulator in the
+"denied" world (employees may not run the quarantine cmdlets, as in most real organisations), and the
+organisation service beside them (SQLite in a temp folder, a sweep every 5 s), so the app signs in as
+Alice and takes the service road.
+
+The installed desktop app contains no service (the ``[service]`` extra is left out of the installers):
+there ``--demo`` stays on the direct road, in the "allowed" world, and the banner says so
+(``ROAD_NOTE``). This is the one desktop module besides ``demo-server`` that starts the service.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from quarantine_checker.config import AppConfig
+from quarantine_checker.demo.tenant import DemoTenant
+
+log = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 5.0
+ROAD_NOTE = {
+    "service": "Demo organisation: your account may not use quarantine directly, so the app goes "
+               "through the organisation service IT runs (here on this computer).",
+    "direct": "Demo: this installation has no organisation service, so the app goes straight to the "
+              "demo's Microsoft 365, where employees are allowed to.",
+}
+
+
+@dataclass
+class DemoOrganisation:
+    tenant: DemoTenant
+    service: Any | None  # quarantine_service.server.BackgroundServer, when the service is installed
+
+    @property
+    def road(self) -> str:
+        return "service" if self.service is not None else "direct"
+
+    def stop(self) -> None:
+        if self.service is not None:
+            self.service.stop()
+            self.service = None
+        self.tenant.stop()
+
+
+def service_available() -> bool:
+    try:
+        import quarantine_service  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def start_organisation(state_dir: Path | None = None, *, with_service: bool | None = None,
+                       sweep_interval: float = SWEEP_SECONDS) -> DemoOrganisation:
+    """Start the tenant, and the service beside it when it is installed (``with_service`` forces it)."""
+    use_service = service_available() if with_service is None else with_service
+    tenant = DemoTenant(state_dir=state_dir, end_user_cmdlets="denied" if use_service else "allowed")
+    tenant.start()
+    if not use_service:
+        return DemoOrganisation(tenant, None)
+    try:
+        from quarantine_service import demo as service_demo
+
+        folder = Path(tempfile.mkdtemp(prefix="qc-demo-service-"))
+        server = service_demo.attach(tenant, folder, sweep_interval=sweep_interval)
+    except Exception:
+        tenant.stop()
+        raise
+    log.info("demo organisation: the service is at %s", server.url)
+    return DemoOrganisation(tenant, server)
+
+
+def organisation_config(base: AppConfig, org: DemoOrganisation) -> AppConfig:
+    """The demo's settings, on the service road when the organisation has its service."""
+    if org.service is None:
+        return base
+    sources = {**base.sources, "service_url": "demo organisation", "service_scope": "demo organisation"}
+    return replace(base, service_url=org.service.url,
+                   service_scope=org.tenant.service_app_config()["api_scope"], sources=sources)
