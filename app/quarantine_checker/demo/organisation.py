@@ -81,3 +81,26 @@ def organisation_config(base: AppConfig, org: DemoOrganisation) -> AppConfig:
     sources = {**base.sources, "service_url": "demo organisation", "service_scope": "demo organisation"}
     return replace(base, service_url=org.service.url,
                    service_scope=org.tenant.service_app_config()["api_scope"], sources=sources)
+
+
+NEW_HOLD = {"Subject": "Shipping confirmation for order 4471", "SenderAddress": "orders@adatum.example",
+            "QuarantineTypes": "HighConfPhish", "TagName": "LimitedAccessWithNotificationPolicy"}
+
+
+def answer_pending(tenant: DemoTenant, upn: str, *, approve: bool) -> int:
+    """Play IT: answer every open release request of ``upn`` through the service's reviewer API (over
+    HTTPS, as the IT console will). Returns how many were answered."""
+    reviewer = getattr(tenant, "service_reviewer", None)
+    if reviewer is None:
+        raise RuntimeError("this demo has no organisation service")
+    mine = {m["Identity"] for m in tenant.messages_for(upn)}
+    pending = [m for m in tenant.messages_for(upn) if str(m.get("ReleaseStatus", "")).upper() == "REQUESTED"]
+    answered = 0
+    for identity in {m["Identity"] for m in pending} & mine:
+        answered += bool(reviewer(identity, approve))
+    return answered
+
+
+def hold_new_message(tenant: DemoTenant, upn: str) -> str:
+    """A newly held message for ``upn``: the service's next sweep sees it and the app is told."""
+    return tenant.add_message(upn, **NEW_HOLD)

@@ -23,6 +23,7 @@ from typing import Any
 
 from quarantine_checker.core import errors as e
 from quarantine_checker.core.account import UserIdentity
+from quarantine_checker.core.history import OUTCOME_WORDS, HistoryEntry
 from quarantine_checker.core.mailbox import ListResult, Preview
 from quarantine_checker.core.model import QuarantinedMessage, QuarantineType, ReleaseStatus
 from quarantine_checker.orgservice.client import API, ServiceClient, message_path
@@ -47,19 +48,6 @@ class Changes:
     messages: tuple[QuarantinedMessage, ...]
     removed: tuple[str, ...]
     cursor: str
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One past held message and what became of it (the service keeps it after Exchange deletes it)."""
-
-    identity: str
-    received: datetime | None
-    sender: str
-    subject: str
-    reason: QuarantineType
-    outcome: str  # held, released_by_me, released_by_it, released_by_microsoft, declined, expired, deleted
-    outcome_at: datetime | None
 
 
 def _when(value: Any) -> datetime | None:
@@ -230,7 +218,7 @@ class ServiceMailbox:
                 continue
             out.append(HistoryEntry(item["id"], _when(item.get("received")), _text(item.get("sender"), 320),
                                     _text(item.get("subject")), _reason(item.get("reason")),
-                                    _text(item.get("outcome"), 40) or "held", _when(item.get("outcome_at"))))
+                                    _outcome(item.get("outcome")), _when(item.get("outcome_at"))))
         return out
 
     # --- acting ------------------------------------------------------------------------------------------
@@ -251,6 +239,10 @@ class ServiceMailbox:
     def delete(self, identity: str) -> None:
         self._forget(identity)
         self.client.call("DELETE", message_path(identity), idempotent=False)
+
+
+def _outcome(value: Any) -> str:
+    return value if isinstance(value, str) and value in OUTCOME_WORDS else "held"
 
 
 def _unavailable(body: dict[str, Any], part: str) -> e.QuarantineCheckerError:

@@ -169,6 +169,9 @@ class MainWindow(QMainWindow):
         self.demo = bool(getattr(services.config, "demo", False))
         road_reason = getattr(services.config, "road_reason", None)
         self.first_run.set_road(road_reason() if callable(road_reason) else "")
+        from quarantine_checker.ui.demo_menu import install_demo_menu
+
+        install_demo_menu(self, services, self.tasks)  # only the in-process demo has one
         self._guide_to_invoice = self.demo
         self.setWindowTitle(self._title())
         self.setAccessibleName(self._title())
@@ -286,6 +289,10 @@ class MainWindow(QMainWindow):
                     "Try it: the invoice from {0} was held by mistake — Request release asks IT to let it "
                     "through."
                 ).format(INVOICE_SENDER)
+            from quarantine_checker.ui.demo_menu import road_note
+
+            note = road_note(self.services)
+            text += " " + note if note else ""
             self.banners.show_banner("demo", BannerKind.DEMO, self.tr("DEMO — practice mailbox"), text)
             if not story:
                 # Say plainly what is missing rather than let an empty demo look like "all clear".
