@@ -88,10 +88,10 @@ def test_every_disabled_action_shows_its_reason(qtbot: Any, window: Any, tenant:
     ]
     signed_in(qtbot, window)
     requested = window.list.model.row_for(idents[2])
-    window.actions.run(Action.REQUEST_RELEASE, [requested])
+    window.action_runner.run(Action.REQUEST_RELEASE, [requested])
     qtbot.waitUntil(lambda: status_of(window, idents[2]) == "Release requested", timeout=10_000)
 
-    bar = window.details.actions
+    bar = window.details.action_bar
     disabled_seen = 0
     for ident in idents:
         select(qtbot, window, ident)
