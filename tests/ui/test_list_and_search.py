@@ -185,7 +185,7 @@ def test_bulk_actions_count_and_act_on_only_the_selected_messages_still_shown(
     hidden = add(tenant, "Statement archive", sender="archive@fabrikam-bank.example")
     signed_in(qtbot, window)
     assert window.list.select_identities([*shown, hidden]) == 3
-    primary = window.details.actions.primary
+    primary = window.details.action_bar.primary
     qtbot.waitUntil(lambda: primary.text() == "Release 3 messages", timeout=5_000)
 
     qtbot.keyClicks(window.list.search, "statements@")

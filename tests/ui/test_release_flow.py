@@ -141,7 +141,7 @@ def test_every_action_that_delivers_to_the_inbox_warns_about_an_unconfirmed_send
     ident = add(tenant, "You have WON a prize", sender="prize@winner-claims.example", checks=checks)
     signed_in(qtbot, window)
     select(qtbot, window, ident)
-    bar = window.details.actions
+    bar = window.details.action_bar
     clicked = getattr(bar, button)
     assert clicked.isVisibleTo(bar) and clicked.isEnabled()
     # Both buttons put the message in the Inbox, and both say so.
@@ -164,7 +164,7 @@ def test_report_not_junk_from_a_confirmed_sender_releases_and_reports(
     ident = add(tenant, "Team lunch on Friday", sender="events@contoso-supplies.example", checks="pass")
     signed_in(qtbot, window)
     select(qtbot, window, ident)
-    not_junk = window.details.actions.not_junk
+    not_junk = window.details.action_bar.not_junk
     assert not_junk.text() == "Release and report as not junk"
     qtbot.mouseClick(not_junk, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: status_of(window, ident) == "Released", timeout=15_000)
@@ -178,7 +178,7 @@ def test_answering_the_sender_warning_yes_reports_not_junk(
     ident = add(tenant, "Lunch menu", sender="canteen@tailspin.example", checks="none")
     signed_in(qtbot, window)
     select(qtbot, window, ident)
-    qtbot.mouseClick(window.details.actions.not_junk, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.details.action_bar.not_junk, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: status_of(window, ident) == "Released", timeout=15_000)
     assert [a["yes"] for a in confirmations.asked] == ["Release anyway"]
     assert "couldn't confirm who sent" in confirmations.asked[0]["text"]

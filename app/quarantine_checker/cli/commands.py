@@ -172,7 +172,9 @@ def history(ctx: Context) -> ExitCode:
     identity = ensure_signed_in(ctx)
     if not ctx.services.config.service_url:
         raise ConfigurationError(HISTORY_ELSEWHERE, key="service_url")
-    entries = ctx.services.service_mailbox().history()
+    road = ctx.mailbox().mailbox
+    road.require_open()  # the service's own view of who we are (all our addresses)
+    entries = road.history()  # type: ignore[attr-defined]  # service road only (checked above)
     entries.sort(key=lambda h: h.received or datetime.min.replace(tzinfo=UTC), reverse=True)
     if ctx.json:
         output.dump({"account": identity.upn, "count": len(entries), "history": [

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from quarantine_checker import APP_NAME
 from quarantine_checker.ui.icons import icon
@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
         self.account_label, self.last_checked_label = self.main.account_label, self.main.last_checked_label
         self.check_now.clicked.connect(self.refresh)
         self.main.sign_out_button.clicked.connect(lambda: self.flow.sign_out())
+        self.main.history_button.clicked.connect(self.open_history)
         for page in (self.first_run, self.sign_in, self.main):
             self.stack.addWidget(page)
         self.stack.setCurrentWidget(self.sign_in)
@@ -188,6 +189,23 @@ class MainWindow(QMainWindow):
         from quarantine_checker.ui.demo_menu import install_demo_menu
 
         install_demo_menu(self, services, self.tasks)  # only the in-process demo has one
+
+    def open_history(self) -> QDialog:
+        """The History window: from the service on the service road; on the direct road it says why
+        there is none."""
+        from quarantine_checker.ui.history_view import HistoryDialog
+
+        services = self.services
+        load = None
+        if services is not None and services.config.service_url:
+            def load() -> list[Any]:
+                road = services.mailbox_session().mailbox
+                return road.history()  # type: ignore[attr-defined, no-any-return]  # the service road's
+
+        dialog = HistoryDialog(load, self.tasks, self)
+        self.history_dialog = dialog
+        dialog.show()
+        return dialog
 
     def _services(self) -> Services:
         assert self.services is not None, "the session flow runs only once the services are set"
