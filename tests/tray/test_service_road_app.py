@@ -66,8 +66,8 @@ def test_the_app_on_the_service_road_hears_of_holds_and_answers_in_seconds(org, 
     time.sleep(1.0)  # the event stream is up
 
     added = time.time()
-    held = org.tenant.add_message(ALICE, Subject="Freight invoice 5521", SenderAddress="billing@freight.example",
-                                  QuarantineTypes="HighConfPhish", TagName=LIMITED)
+    held = org.tenant.add_message(ALICE, Subject="Freight invoice 5521", QuarantineTypes="HighConfPhish",
+                                  SenderAddress="billing@freight.example", TagName=LIMITED)
     [note] = fake_bus.wait_for("notify", lambda e: "Freight invoice 5521" in e["summary"],
                                timeout=SWEEP + 2 + SLACK)
     assert note["t"] - added <= SWEEP + 2 + SLACK
@@ -81,7 +81,8 @@ def test_the_app_on_the_service_road_hears_of_holds_and_answers_in_seconds(org, 
         assert time.monotonic() < deadline, "the request never reached the service"
         time.sleep(0.2)
     answered = time.time()
-    [approved] = fake_bus.wait_for("notify", lambda e: e["summary"].startswith("IT released"), timeout=2 + SLACK)
+    [approved] = fake_bus.wait_for("notify", lambda e: e["summary"].startswith("IT released"),
+                                   timeout=2 + SLACK)
     assert approved["t"] - answered <= 2 + SLACK and "Freight invoice 5521" in approved["summary"]
 
     # The window and the tray changed; Bob's message was never shown.
