@@ -145,7 +145,7 @@ def _offered(window: Any) -> tuple[str, str]:
     """The details pane's title and its Release button as the user sees them ('' when not on screen)."""
     d = window.details
     subject = d.subject.text() if d.subject.isVisible() else ""
-    primary = d.actions.primary
+    primary = d.action_bar.primary
     return subject, primary.text() if primary.isVisible() and primary.isEnabled() else ""
 
 
