@@ -63,6 +63,9 @@ def install_demo_menu(window: QMainWindow, services: Any, tasks: Any) -> QMenu |
             if count:
                 say(window.tr("Demo IT {0} your request").format(verb),
                     window.tr("Watch for the notification; the list updates by itself."))
+                refresh = getattr(window, "refresh", None)
+                if callable(refresh):
+                    refresh()  # the event does this too; without a tray (no watch) the window asks itself
             else:
                 say(window.tr("No request to answer"),
                     window.tr("Ask IT to release a message first (Request release), then try again."))
