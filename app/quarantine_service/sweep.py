@@ -207,8 +207,10 @@ class Sweeper:
             if len(records) < self.page_size:
                 complete = True
                 break
-        # The watermark moves only after the whole window was read: a failed page raised above.
+        # The watermark moves only after the whole window was read: a failed page raised above. It never
+        # passes our own "now": a received time from a clock running ahead would hide the mail after it.
         if newest is not None:
+            newest = min(newest, now)
             with self.db.session() as s:
                 repo.set_state(s, WATERMARK_KEY, newest.isoformat())
         if reconcile and complete:

@@ -5,6 +5,7 @@ and Exchange faults turned into typed API errors after bounded retries."""
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 
 from service_api import ALICE, RunningService, open_stream, path_id
 
@@ -55,6 +56,15 @@ def test_an_approval_given_in_the_portal_is_seen_within_one_sweep(svc: RunningSe
     stream.close()
     status = svc.api.ok("GET", f"/v1/messages/{path_id(identity)}", alice)["status"]
     assert status in ("released", "releasing")
+
+
+def test_a_received_time_in_the_future_does_not_push_the_watermark_past_now(svc: RunningService) -> None:
+    ahead = (datetime.now(UTC) + timedelta(minutes=50)).isoformat()  # inside the window's 1 h slack
+    svc.tenant.add_message(ALICE, ReceivedTime=ahead)  # a sender's or a server's clock running ahead
+    svc.sweep()
+    normal = svc.tenant.add_message(ALICE)
+    svc.sweep()  # not a reconciliation: the watermark alone decides what this sweep reads
+    assert normal in _ids(svc)
 
 
 def test_a_late_hold_is_found_by_the_reconciliation(svc: RunningService) -> None:

@@ -9,11 +9,12 @@ and the tray alike, because they all watch this object.
 
 Rules it keeps for every caller:
 
-* One listing in flight per account. A second caller asking while one runs gets that one's answer (a
-  full listing also answers "what changed"); nothing is sent twice.
+* One listing in flight per account (core/listing_gate.py). A second caller asking while one runs gets
+  that one's answer if it answers its question (a full listing also answers "what changed"), otherwise
+  it asks next; nothing is sent side by side.
 * A server's Retry-After is a floor for every listing, whoever asks: until it has passed nothing is
   sent. An impatient caller (the tray's checker, which paces itself) gets ``ThrottledError`` with the
-  remaining wait at once; a patient one (the window) waits it out, up to ``MAX_PATIENCE``.
+  remaining wait at once; a patient one (the window) waits it out, up to the gate's ``MAX_PATIENCE``.
 * An action is never sent twice at once for one message.
 * Every action the app sends is announced (``ChangeKind.SENT``) so the watch (notifications) knows the
   person asked, whoever sent it.
@@ -28,12 +29,13 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from quarantine_checker.core.account import UserIdentity
 from quarantine_checker.core.decision import Action, ActionDecision, decide
-from quarantine_checker.core.errors import CommandError, ThrottledError
+from quarantine_checker.core.errors import CommandError
+from quarantine_checker.core.listing_gate import ListingGate
 from quarantine_checker.core.mailbox import Change, ChangeKind, ListResult, Mailbox, Preview, SenderCheck
 from quarantine_checker.core.model import QuarantinedMessage, ReleaseStatus
 from quarantine_checker.core.sender_checks import analyse_headers
@@ -44,10 +46,6 @@ log = logging.getLogger(__name__)
 # letting the next listing show it.
 RELEASE_POLL_ATTEMPTS = 6
 RELEASE_POLL_SECONDS = 1.0
-# A patient caller (the window) waits out a Retry-After up to this long, as its client's retries would
-# have; longer waits are reported. The tray's checker is impatient: it gets the error and backs off.
-MAX_PATIENCE = 120.0
-MAX_RETRY_AFTER = 3600.0  # a hostile or broken Retry-After cannot stop the listings for days
 
 Listener = Callable[[Change], None]
 
@@ -72,16 +70,6 @@ _OLDEST = datetime.min.replace(tzinfo=UTC)
 def _newest_first(messages: Iterable[QuarantinedMessage]) -> list[QuarantinedMessage]:
     return sorted(messages, key=lambda m: _aware(m.received_time) if m.received_time else _OLDEST,
                   reverse=True)
-
-
-@dataclass
-class _Flight:
-    """A listing on its way: who asks meanwhile waits for its answer instead of sending another."""
-
-    full: bool
-    done: threading.Event = field(default_factory=threading.Event)
-    result: ListResult | None = None
-    error: BaseException | None = None
 
 
 @dataclass(frozen=True)
@@ -115,8 +103,10 @@ class MailboxSession:
         self._messages: dict[str, QuarantinedMessage] = {}
         self._listing: ListResult | None = None
         self.listed_at: datetime | None = None
-        self._flight: _Flight | None = None
-        self.throttled_until: datetime | None = None
+        # One listing in flight, and a server's Retry-After, for everyone who lists this account.
+        self._gate = ListingGate(clock=lambda: self._clock().timestamp(), sleep=sleep)
+        self._key = f"{self.account.tenant_id}/{self.account.upn.lower()}"
+        self._listing_now = False
         self._previews: dict[str, Preview] = {}
         self._checks: dict[str, SenderCheck] = {}
         self._decided: dict[str, _Decided] = {}
@@ -169,7 +159,7 @@ class MailboxSession:
         return self._messages.get(identity)
 
     def listing_in_flight(self) -> bool:
-        return self._flight is not None
+        return self._listing_now
 
     def refresh(self, *, patient: bool = True, now: datetime | None = None) -> ListResult:
         """A full listing (or the one already on its way). Tells observers ``LISTED``, or ``FAILED``.
@@ -185,71 +175,29 @@ class MailboxSession:
 
     def _listing_call(self, *, full: bool, patient: bool, since: datetime | None,
                       overlap: timedelta, now: datetime | None) -> ListResult:
-        waited = 0.0
-        while True:
-            with self._lock:
-                flight = self._flight
-                left = self._throttle_left()
-                mine = flight is None and left <= 0
-                if mine:
-                    flight = self._flight = _Flight(full=full)
-            if mine:
-                break
-            if flight is None:  # the service asked us to wait ``left`` more seconds
-                if not patient or waited + left > MAX_PATIENCE:
-                    log.info("listing not sent: the service asked us to wait %.0f s more", left)
-                    raise ThrottledError("Exchange Online is busy; try again later", retry_after=left,
-                                         reason="waiting for Retry-After")
-                self._sleep(left)  # a patient caller's client would have waited this long anyway
-                waited += left
-                continue
-            flight.done.wait()
-            if flight.full or not full:  # its answer is ours too
-                if flight.error is None:
-                    assert flight.result is not None
-                    return flight.result
-                if not (patient and isinstance(flight.error, ThrottledError)):
-                    raise flight.error
-            # A changes check was on its way and we need everything (or it was throttled and we may
-            # wait): ours goes next, still one at a time.
-        assert flight is not None
-        now = now or self._clock()
-        try:
-            if full:
-                result = self.mailbox.list_messages(now, patient=patient)
-            else:
-                assert since is not None
-                result = self.mailbox.list_changes(since, overlap=overlap, now=now, patient=patient)
-        except BaseException as exc:
-            self._finish(flight, None, exc, now)
-            self._tell(Change(ChangeKind.FAILED, error=exc, full=full, at=now))
-            raise
-        window_start = None if since is None else since - overlap
-        changes = self._apply(result, full=full, window_start=window_start, now=now)
-        self._finish(flight, result, None, now)
-        for change in changes:
-            self._tell(change)
-        return result
+        def fetch() -> ListResult:
+            at = now or self._clock()
+            self._listing_now = True
+            try:
+                if since is None:
+                    result = self.mailbox.list_messages(at, patient=patient)
+                else:
+                    result = self.mailbox.list_changes(since, overlap=overlap, now=at, patient=patient)
+            except BaseException as exc:
+                self._tell(Change(ChangeKind.FAILED, error=exc, full=full, at=at))
+                raise
+            finally:
+                self._listing_now = False
+            changes = self._apply(result, full=full, window_start=None if since is None else since - overlap,
+                                  now=at)
+            for change in changes:  # before the gate lets a waiting caller on: it sees the applied listing
+                self._tell(change)
+            return result
 
-    def _throttle_left(self) -> float:
-        until = self.throttled_until
-        if until is None:
-            return 0.0
-        left = (until - self._clock()).total_seconds()
-        if left <= 0:
-            self.throttled_until = None
-        return max(0.0, left)
-
-    def _finish(self, flight: _Flight, result: ListResult | None, error: BaseException | None,
-                now: datetime) -> None:
-        with self._lock:
-            wait = error.retry_after if isinstance(error, ThrottledError) else None
-            if isinstance(wait, int | float) and wait == wait and wait > 0:  # not NaN
-                until = self._clock() + timedelta(seconds=min(float(wait), MAX_RETRY_AFTER))
-                self.throttled_until = max(until, self.throttled_until or until)
-            flight.result, flight.error = result, error
-            self._flight = None
-        flight.done.set()
+        if full:
+            return self._gate.run(self._key, "full", fetch, patient=patient)
+        return self._gate.run(self._key, f"changes {since} {overlap}", fetch, patient=patient,
+                              accepts=("full",))
 
     def _apply(self, result: ListResult, *, full: bool, window_start: datetime | None,
                now: datetime) -> list[Change]:

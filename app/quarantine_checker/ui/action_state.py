@@ -81,6 +81,8 @@ def action_bar_state(
     )
     delete_text = verb(Action.DELETE, max(deletable, 2)) if deletable else verb(Action.DELETE)
     delete = ButtonState(delete_text, deletable > 0, none_reason)
-    not_junk = ButtonState(verb(Action.REPORT_NOT_JUNK), junkable > 0, none_reason, visible=junkable > 0)
+    not_junk = ButtonState(
+        verb(Action.REPORT_NOT_JUNK, max(junkable, 2)), junkable > 0, none_reason, visible=junkable > 0
+    )
     headers = ButtonState(_tr("View headers"), False, _tr("Select a single message to see its headers."))
     return ActionBarState(primary, delete, not_junk, headers)

@@ -168,7 +168,7 @@ class BackgroundChecker(QObject):
         self.last_pending = None  # someone asked: this check also reaches back to open requests
         self._schedule(0)
 
-    def watch_request(self, message: Any) -> None:
+    def watch_request(self, message: QuarantinedMessage) -> None:
         """The app sent a release request: every later check looks for IT's answer to it."""
         if not self.running:
             return
@@ -189,17 +189,19 @@ class BackgroundChecker(QObject):
         self._handle(QueryPlan(QueryKind.FULL), messages, now, truncated=False)
 
     def _observe(self, change: Change) -> None:
-        """The shared session changed. Our own checks are handled when they finish; the rest is news:
-        the window's listings, and what actions and re-reads showed (a release made anywhere lowers the
-        tray's count; a request sent anywhere is watched for IT's answer)."""
-        if not self.running or self.tasks.is_running("check"):
+        """The shared session changed. Our own check's listing is handled when it finishes; the rest is
+        news: the window's listings, what actions and re-reads showed (a release made anywhere lowers the
+        tray's count) and every request sent from anywhere (watched for IT's answer)."""
+        if not self.running or (change.listing is not None and self.tasks.is_running("check")):
             return
         now = self.now()
         if change.kind is ChangeKind.LISTED:
             self.feed_full_listing(list(change.messages), now)
             return
         if change.kind is ChangeKind.SENT and change.action is Action.REQUEST_RELEASE:
-            for ident in change.identities:
+            for message in change.messages:
+                self.watch_request(message)
+            for ident in change.identities:  # sent for a message no listing had shown here yet
                 self.watcher.record.mark(ident, "requested", now)
         elif change.kind is ChangeKind.UPDATED:
             found = notices(self.watcher.apply_updates(change.messages, now), self._prefs(), now)

@@ -122,8 +122,9 @@ class MainWindow(QMainWindow):
         # The page's parts the window reacts to (and tests and the tray read).
         self.list, self.details, self.check_now = self.main.list, self.main.details, self.main.check_now
         self.account_label, self.last_checked_label = self.main.account_label, self.main.last_checked_label
+        self.sign_out_button = self.main.sign_out_button
         self.check_now.clicked.connect(self.refresh)
-        self.main.sign_out_button.clicked.connect(lambda: self.flow.sign_out())
+        self.sign_out_button.clicked.connect(lambda: self.flow.sign_out())
         self.main.history_button.clicked.connect(self.open_history)
         for page in (self.first_run, self.sign_in, self.main):
             self.stack.addWidget(page)
@@ -133,12 +134,13 @@ class MainWindow(QMainWindow):
 
         self.bridge = SessionBridge(self)
         self.bridge.changed.connect(self._on_change)
-        self.action_runner = ActionRunner(self.tasks, self.list.model, self._mailbox, self)
+        mailbox = lambda: self.mailbox  # noqa: E731 - the session of the moment, asked for when needed
+        self.action_runner = ActionRunner(self.tasks, self.list.model, mailbox, self)
         self.details_controller = DetailsController(
-            self.list, self.details, self.action_runner, self.tasks, self._mailbox, self
+            self.list, self.details, self.action_runner, self.tasks, mailbox, self
         )
         self.details_controller.details_loaded.connect(self.details_loaded)
-        hooks = WindowHooks(services=self._services, replace_services=self._replace_services,
+        hooks = WindowHooks(services=self._services, replace_services=lambda s: setattr(self, "services", s),
                             show_main=self.show_main, show_signed_out=self.show_signed_out,
                             identity=lambda: self.identity)
         self.flow = SessionFlow(self.stack, self.sign_in, self.first_run, self.tasks, hooks, self)
@@ -165,9 +167,8 @@ class MainWindow(QMainWindow):
         self.complete()
         self.sign_in.show_starting(msg.title, busy=False)
         self.stack.setCurrentWidget(self.sign_in)
-        self.banners.show_banner(
-            "start", BannerKind.ERROR, msg.title, msg.text, details=msg.details_for_it, retry=retry
-        )
+        self.banners.show_banner("start", BannerKind.ERROR, msg.title, msg.text, details=msg.details_for_it,
+                                 retry=retry)
 
     def set_services(self, services: Services) -> None:
         """The built ``wiring.Services`` (settings, keyring status, sign-in). Call ``start()`` next."""
@@ -211,9 +212,6 @@ class MainWindow(QMainWindow):
         assert self.services is not None, "the session flow runs only once the services are set"
         return self.services
 
-    def _replace_services(self, services: Services) -> None:
-        self.services = services
-
     # --- layout -------------------------------------------------
     def _title(self) -> str:
         return self.tr("{0} — DEMO").format(APP_NAME) if self.demo else APP_NAME
@@ -232,9 +230,6 @@ class MainWindow(QMainWindow):
     def mailbox(self) -> MailboxSession | None:
         """The signed-in account's session while the list shows it (shared with the tray and the CLI)."""
         return self.bridge.session if self._complete else None
-
-    def _mailbox(self) -> MailboxSession | None:
-        return self.mailbox
 
     def selected_sender(self) -> str:
         """The sender of the one selected message, or "" (the settings dialog mutes it)."""
@@ -406,6 +401,10 @@ class MainWindow(QMainWindow):
         if follow_change(self.list.model, change, mailbox.sender_names(), local_now()):
             # A listing the window did not ask for (the tray's check): shown, without a request of its own.
             self._show_listing(lambda: None, lambda exc: None)
+        elif change.listing is not None:  # the tray's check, taken in row by row: the list is as new
+            self.last_checked = local_now()
+            self._update_last_checked()
+            self.refreshed.emit()
 
     # --- lifecycle -------------------------------------------------
     def start(self) -> None:
