@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,11 @@ def start_organisation(state_dir: Path | None = None, *, with_service: bool | No
     except Exception:
         tenant.stop()
         raise
+    # The app's first listing must not come before the service's first sweep: an empty store would read
+    # as "nothing held" (a false all clear) for the first few seconds of the demo.
+    deadline = time.monotonic() + 30
+    while server.service.sweeper.last is None and time.monotonic() < deadline:
+        time.sleep(0.05)
     log.info("demo organisation: the service is at %s", server.url)
     return DemoOrganisation(tenant, server)
 
