@@ -39,6 +39,15 @@ class Org:
         self.url = self.server.url
         self.reviewer = service_demo.DemoReviewer(self.url, self.tenant)
 
+    def open_requests(self) -> list[dict]:
+        """The reviewer API's open requests, as the IT console sees them."""
+        reviewers = self.tenant.service_app_config()["reviewers"]
+        token = self.tenant.user_api_token(reviewers[0])
+        response = self.reviewer.session.get(f"{self.url}/v1/review/requests",
+                                             headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        response.raise_for_status()
+        return list(response.json()["items"])
+
     def stop(self) -> None:
         if self.server is not None:
             self.server.stop()

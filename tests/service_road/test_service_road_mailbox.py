@@ -34,10 +34,12 @@ def test_alice_lists_only_her_own_mail_through_the_service_in_the_denied_world(t
     _auth, mailbox = signed_in(ALICE)
     messages = _first_listing(mailbox)
     assert ALICE in mailbox.account.addresses
-    assert all(m.recipient_address == (ALICE,) for m in messages)
+    assert {m.recipient_address for m in messages} == {(ALICE,)}
     mine = {m["Identity"] for m in tenant.messages_for(ALICE)}
     bobs_only = {m["Identity"] for m in tenant.messages_for(BOB)} - mine
-    assert {m.identity for m in messages} <= mine and not bobs_only & {m.identity for m in messages}
+    listed = {m.identity for m in messages}
+    assert listed - mine == set()
+    assert bobs_only & listed == set()
     # The desktop's own decision table works on the service's items: the invoice (high-confidence
     # phishing) can only be requested, never self-released.
     invoice = next(m for m in messages if m.subject == INVOICE_SUBJECT)
@@ -63,7 +65,7 @@ def test_details_are_one_call_and_a_request_carries_a_note_to_it(tenant, org, si
     assert mailbox.get_message(invoice.identity).release_status is ReleaseStatus.REQUESTED
     with pytest.raises(e.AlreadyRequestedError):
         mailbox.request_release(invoice.identity)
-    [request] = [r for r in _open_requests(org) if r["message_id"] == invoice.identity]
+    [request] = [r for r in org.open_requests() if r["message_id"] == invoice.identity]
     assert request["note"] == "I'm expecting this invoice"
     # IT approves through the reviewer API: the service releases it, and history says who did.
     assert org.reviewer.answer(invoice.identity, approve=True)
@@ -71,15 +73,6 @@ def test_details_are_one_call_and_a_request_carries_a_note_to_it(tenant, org, si
     assert released
     entry = next(h for h in mailbox.history() if h.identity == invoice.identity)
     assert entry.outcome == "released_by_it" and entry.subject == INVOICE_SUBJECT
-
-
-def _open_requests(org):
-    reviewers = org.tenant.service_app_config()["reviewers"]
-    token = org.tenant.user_api_token(reviewers[0])
-    response = org.reviewer.session.get(f"{org.url}/v1/review/requests",
-                                        headers={"Authorization": f"Bearer {token}"}, timeout=30)
-    response.raise_for_status()
-    return response.json()["items"]
 
 
 def test_history_keeps_what_became_of_each_message_after_exchange_deleted_it(tenant, signed_in) -> None:

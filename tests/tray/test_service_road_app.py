@@ -110,6 +110,15 @@ def test_the_app_on_the_service_road_hears_of_holds_and_answers_in_seconds(org, 
     assert history.returncode == 0 and "Freight invoice 5521" in history.stdout
     assert "Released by IT" in history.stdout
 
+    # A request from the CLI carries a note to IT (the service road can; the direct road can't).
+    other = org.tenant.add_message(ALICE, Subject="Customs form", QuarantineTypes="HighConfPhish",
+                                   SenderAddress="forms@customs.example", TagName=LIMITED)
+    fake_bus.wait_for("notify", lambda e: "Customs form" in e["summary"], timeout=SWEEP + 2 + SLACK)
+    asked = _cli(org, tmp_path, "request-release", other, "--note", "Needed for the shipment")
+    assert asked.returncode == 0, asked.stderr
+    [request] = [r for r in org.open_requests() if r["message_id"] == other]
+    assert request["note"] == "Needed for the shipment"
+
 
 def test_a_stopped_service_is_said_in_the_window_and_healed_without_restart(org, fake_bus, start_app,
                                                                              tmp_path) -> None:

@@ -264,9 +264,15 @@ def release(ctx: Context, ids: list[str], *, report: bool) -> ExitCode:
                  lambda i: ctx.mailbox().release(i, report_false_positive=report))
 
 
-def request_release(ctx: Context, ids: list[str]) -> ExitCode:
+def request_release(ctx: Context, ids: list[str], *, note: str = "") -> ExitCode:
+    if note:
+        ensure_signed_in(ctx)
+    if note and not ctx.mailbox().mailbox.carries_notes:
+        ctx.err.write("Note not sent: requests straight to Microsoft 365 can't carry one (only through "
+                      "your organisation's quarantine service).\n")
+        note = ""
     return _each(ctx, ids, "request_release", "your request was sent to IT",
-                 lambda i: ctx.mailbox().request_release(i))
+                 lambda i: ctx.mailbox().request_release(i, note=note))
 
 
 def delete(ctx: Context, ids: list[str]) -> ExitCode:

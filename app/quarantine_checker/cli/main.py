@@ -62,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="also tell Microsoft the message was not junk")
     p = add("request-release", "ask IT to release messages you can't release yourself")
     p.add_argument("ids", nargs="+", metavar="ID")
+    p.add_argument("--note", default="", metavar="TEXT",
+                   help="a note for IT (through your organisation's service only)")
     p = add("preview", "show a message's text (links are not opened)")
     p.add_argument("id", metavar="ID")
     p = add("headers", "show a message's headers (for IT)")
@@ -199,7 +201,7 @@ def _run(args: argparse.Namespace) -> int:
         if c == "release":
             return commands.release(ctx, args.ids, report=args.report_not_junk)
         if c == "request-release":
-            return commands.request_release(ctx, args.ids)
+            return commands.request_release(ctx, args.ids, note=args.note)
         if c == "preview":
             return commands.preview(ctx, args.id)
         if c == "headers":
