@@ -134,7 +134,9 @@ class AppConfig:
         """Which road to the quarantine is in use and why, in plain words (first-run screen, diagnostics)."""
         if self.service_url:
             host = urlsplit(self.service_url).hostname or self.service_url
-            where = "the demo runs one" if self.demo else _where(self.sources.get("service_url"))
+            if self.demo:
+                return f"Through the demo organisation's quarantine service at {host} (the demo runs one)."
+            where = _where(self.sources.get("service_url"))
             return (f"Through your organisation's quarantine service at {host}, because IT set it up "
                     f"({where}).")
         return ("Straight to Microsoft 365, because no organisation service is set up. If your account "
