@@ -78,3 +78,12 @@ def test_window_tray_and_cli_share_one_session(qtbot: Any, window: Any, watch: A
     qtbot.waitUntil(lambda: status_of(window, first) == "Released", timeout=10_000)
     qtbot.waitUntil(lambda: waiting(watch) == [second], timeout=10_000)
     assert "1 message is waiting for you" in watch.tray.state.tooltip
+
+    # A request sent from the command line's calls is watched by the tray for IT's answer, and the window
+    # shows it as asked for, though neither listed it since it arrived.
+    third = add(tenant, "Signed NDA", kind="HighConfPhish")
+    threading.Thread(target=lambda: session.request_release(third), daemon=True).start()
+    qtbot.waitUntil(lambda: window.list.model.row_for(third) is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: status_of(window, third) == "Release requested", timeout=10_000)
+    qtbot.waitUntil(lambda: checker.watcher.record.has(third, "requested"), timeout=10_000)
+    assert checker.watcher.oldest_pending() is not None, "the next checks reach back to it"

@@ -102,6 +102,7 @@ class MailboxSession:
         # The listing: replaced, never changed in place, so a reader holding it sees one consistent state.
         self._messages: dict[str, QuarantinedMessage] = {}
         self._listing: ListResult | None = None
+        self._conflicting: frozenset[str] = frozenset()
         self.listed_at: datetime | None = None
         # One listing in flight, and a server's Retry-After, for everyone who lists this account.
         self._gate = ListingGate(clock=lambda: self._clock().timestamp(), sleep=sleep)
@@ -140,7 +141,7 @@ class MailboxSession:
         with self._lock:
             self.closed = True
             self._listeners.clear()
-            self._messages, self._listing = {}, None
+            self._messages, self._listing, self._conflicting = {}, None, frozenset()
             self._previews.clear()
             self._checks.clear()
             self._decided.clear()
@@ -157,6 +158,10 @@ class MailboxSession:
 
     def message(self, identity: str) -> QuarantinedMessage | None:
         return self._messages.get(identity)
+
+    def conflicting(self) -> frozenset[str]:
+        """Messages the service last listed in two disagreeing versions (shown as uncertain)."""
+        return self._conflicting
 
     def listing_in_flight(self) -> bool:
         return self._listing_now
@@ -210,6 +215,7 @@ class MailboxSession:
                 gone = tuple(i for i in old if i not in fresh)
                 self._messages = fresh
                 self._listing = result
+                self._conflicting = result.conflicting
                 self.listed_at = now
             else:
                 assert window_start is not None
@@ -219,6 +225,9 @@ class MailboxSession:
                 merged = {i: m for i, m in old.items() if i not in gone}
                 merged.update(fresh)
                 self._messages = {m.identity: m for m in _newest_first(merged.values())}
+                listed_again = set(fresh) | set(gone)
+                self._conflicting = frozenset(
+                    {i for i in self._conflicting if i not in listed_again} | result.conflicting)
             for ident in gone:
                 self._forget(ident)
         if full:

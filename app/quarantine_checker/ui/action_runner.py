@@ -267,7 +267,8 @@ class ActionRunner(QObject):
                 self.outcomes.pop(identity, None)
                 return
             report = self._report(identity)
-            new_row = build_row(message, local_now(), sender_name=report.display_name if report else "")
+            new_row = build_row(message, local_now(), sender_name=report.display_name if report else "",
+                                conflicting=identity in session.conflicting())
             self.model.replace_row(new_row)
             self.outcomes[identity] = Outcome(self._success_text(action, message),
                                               status=(message.release_status, message.released))

@@ -305,7 +305,7 @@ class BackgroundChecker(QObject):
         self._records.save(self.watcher.record)
         found = notices(events, self._prefs(), now)
         if found:
-            log.info("%d notification(s): %s", len(found), ", ".join(n.kind.value for n in found))
+            log.info("%d notification(s): %s", len(found), ", ".join(str(n.kind) for n in found))
             self.notices_ready.emit(found)
         self.changed.emit()
 

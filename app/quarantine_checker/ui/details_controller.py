@@ -165,7 +165,9 @@ class DetailsController(QObject):
         name = check.report.display_name
         row = self.messages.model.row_for(ident)
         if name and row is not None and not row.cells[0].startswith(name):
-            fresh = build_row(row.message, local_now(), sender_name=name)
+            assert session is not None
+            fresh = build_row(row.message, local_now(), sender_name=name,
+                              conflicting=ident in session.conflicting())
             fresh.pending, fresh.error = row.pending, row.error
             self.messages.model.replace_row(fresh)
         if self.selected_identity() == ident:

@@ -152,6 +152,11 @@ class MainWindow(QMainWindow):
         self._auto = QTimer(self)
         self._auto.timeout.connect(self.refresh)
         self._build_shortcuts()
+        from quarantine_checker.ui.help_menu import build_help_menu
+        from quarantine_checker.ui.keyboard_order import keep_tab_order
+
+        self.menus = build_help_menu(self)  # File (settings, pause) and Help: GNOME shows no tray menu
+        keep_tab_order(self)
 
     # --- start-up: the window first, the parts behind it when they are ready -----------------------------
     def show_starting(self) -> None:
@@ -319,14 +324,15 @@ class MainWindow(QMainWindow):
             gc.freeze()
             # Paced: 10k rows are ~100 ms of pure Python holding the GIL, and a repaint that starts
             # meanwhile (a scroll, a keystroke) needs the GIL for every cell; unpaced it waits it out.
-            rows = build_rows(mailbox.messages(), now, mailbox.sender_names(), pause=tasks.pacer())
+            rows = build_rows(mailbox.messages(), now, mailbox.sender_names(), pause=tasks.pacer(),
+                              conflicting=mailbox.conflicting())
             gc.freeze()
             return result, rows, now
 
         self.tasks.run(work, self._refreshed, failed, key="refresh")
 
     def _refreshed(self, payload: Listed) -> None:
-        from quarantine_checker.ui.banner import BannerKind
+        from quarantine_checker.ui.static_banners import show_listing_shown
 
         _result, rows, now = payload
         selected = [r.identity for r in self.list.selected_rows()]
@@ -335,18 +341,8 @@ class MainWindow(QMainWindow):
             self.list.select_identities(selected)
         self.last_checked = now
         self._refresh_done()
-        for key in ("offline", "service"):
-            self.banners.hide_banner(key)
-        mailbox = self.mailbox
-        listing = mailbox.listing if mailbox is not None else None
-        if listing is not None and listing.truncated:
-            self.banners.show_banner(
-                "truncated", BannerKind.INFO, self.tr("Some older messages may be missing"),
-                self.tr("You have more held mail than we could fetch in one go. "
-                        "The newest messages are shown."),
-            )
-        else:
-            self.banners.hide_banner("truncated")
+        listing = self.mailbox.listing if self.mailbox is not None else None
+        show_listing_shown(self.banners, truncated=listing is not None and listing.truncated)
         wanted, self._open_after_refresh = self._open_after_refresh, None
         first, self._first_selection = self._first_selection, None  # the guide's pick: once
         target = next((i for i in (wanted, first) if i and self.list.model.row_for(i) is not None), None)
@@ -359,22 +355,16 @@ class MainWindow(QMainWindow):
 
     def _refresh_failed(self, exc: BaseException) -> None:
         from quarantine_checker.core import errors
-        from quarantine_checker.core.messages import user_message
-        from quarantine_checker.ui.banner import BannerKind
+        from quarantine_checker.ui.static_banners import show_listing_failed
 
         self._refresh_done()
         if isinstance(exc, errors.NoDirectAccessError):  # only IT can change this: no banner with Retry
             self.flow.show_road_closed(exc)
-            self.refreshed.emit()
-            return
-        msg = user_message(exc, action="refresh")
-        key = "offline" if isinstance(exc, errors.NetworkError) else "service"
-        self.banners.show_banner(
-            key, BannerKind.ERROR, msg.title, msg.text, details=msg.details_for_it, retry=self.refresh
-        )
-        if isinstance(exc, errors.AuthenticationError):
-            self.flow.need_sign_in(msg)
-        self.list.show_not_checked()
+        else:
+            msg = show_listing_failed(self.banners, exc, self.refresh)
+            if isinstance(exc, errors.AuthenticationError):
+                self.flow.need_sign_in(msg)
+            self.list.show_not_checked()
         self.refreshed.emit()
 
     def _refresh_done(self) -> None:
@@ -398,7 +388,7 @@ class MainWindow(QMainWindow):
         mailbox = self.mailbox
         if self.identity is None or mailbox is None or self.tasks.is_running("refresh"):
             return  # the refresh on its way shows the session's state when it lands
-        if follow_change(self.list.model, change, mailbox.sender_names(), local_now()):
+        if follow_change(self.list.model, change, mailbox, local_now()):
             # A listing the window did not ask for (the tray's check): shown, without a request of its own.
             self._show_listing(lambda: None, lambda exc: None)
         elif change.listing is not None:  # the tray's check, taken in row by row: the list is as new

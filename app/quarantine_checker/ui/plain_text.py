@@ -18,6 +18,8 @@ from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSizePolicy, QWidget
 
+from quarantine_checker.core.text_safety import scrub
+
 # Bidi embeddings/overrides/isolates, zero-width and other format characters, C0/C1 controls.
 _INVISIBLE = re.compile(
     "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"
@@ -48,7 +50,7 @@ def shorten(text: str, limit: int) -> str:
 
 def visible(text: object, *, single_line: bool = True, limit: int | None = SINGLE_LINE_LIMIT) -> str:
     """Return ``text`` safe to show literally: invisible characters made visible, optionally one line."""
-    s = "" if text is None else str(text)
+    s = scrub("" if text is None else str(text))
     if limit is not None and len(s) > limit:  # checked here too: this runs for every cell of every row
         s = shorten(s, limit)
     s = _LINE_BREAKS.sub(" ", s) if single_line else s.replace("\r\n", "\n").replace("\r", "\n")
@@ -94,7 +96,20 @@ def plain_label(
     if accessible_name:
         label.setAccessibleName(accessible_name)
     label.setText(text)
+    _expose_value(label, text)
     return label
+
+
+def _expose_value(label: QLabel, shown: str) -> None:
+    """Let a screen reader hear what the label shows, not only its caption.
+
+    A QLabel offers assistive technology no text of its own: with an accessible name set, the name is all
+    that is read. So a value label named by its caption ("Subject", "From") would be heard as the caption.
+    Its text goes into the accessible description (name = caption, description = the value); a label
+    without a caption is named by its text, which Qt does by itself.
+    """
+    if label.accessibleName():
+        label.setAccessibleDescription(shown.replace("\u200b", ""))
 
 
 def set_plain(label: QLabel, text: object, *, single_line: bool = False, limit: int | None = 2000) -> None:
@@ -102,6 +117,7 @@ def set_plain(label: QLabel, text: object, *, single_line: bool = False, limit: 
     label.setTextFormat(Qt.TextFormat.PlainText)
     shown = visible(text, single_line=single_line, limit=limit)
     label.setText(wrappable(shown) if label.wordWrap() else shown)
+    _expose_value(label, shown)
 
 
 def plain_text_view(

@@ -1,7 +1,9 @@
-"""The banners that depend only on how the app was set up: the demo's, and a sign-in that won't be kept."""
+"""The window's banners: those that depend only on how the app was set up (the demo's, a sign-in that won't
+be kept), and those a listing leaves behind (offline, service trouble, an incomplete list)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
@@ -9,6 +11,7 @@ from PySide6.QtCore import QCoreApplication
 from quarantine_checker.ui.banner import BannerArea, BannerKind
 
 if TYPE_CHECKING:
+    from quarantine_checker.core.messages import UserMessage
     from quarantine_checker.wiring import Services
 
 
@@ -61,3 +64,31 @@ def show_static_banners(banners: BannerArea, services: Services, *, demo: bool) 
         banners.show_banner(
             "cache", BannerKind.WARNING, _tr("Your sign-in won't be remembered"), str(cache.message or "")
         )
+
+
+# --- the banners a listing leaves behind -------------------------------------------------------------------
+LISTING_ERROR_KEYS = ("offline", "service")
+
+
+def show_listing_shown(banners: BannerArea, *, truncated: bool) -> None:
+    """A listing arrived: its errors are over; say when it may be incomplete."""
+    for key in LISTING_ERROR_KEYS:
+        banners.hide_banner(key)
+    if truncated:
+        banners.show_banner(
+            "truncated", BannerKind.INFO, _tr("Some older messages may be missing"),
+            _tr("You have more held mail than we could fetch in one go. The newest messages are shown."),
+        )
+    else:
+        banners.hide_banner("truncated")
+
+
+def show_listing_failed(banners: BannerArea, exc: BaseException, retry: Callable[[], None]) -> UserMessage:
+    """A listing failed: plain words, "Copy details for IT" and Retry. Returns the words."""
+    from quarantine_checker.core import errors
+    from quarantine_checker.core.messages import user_message
+
+    msg = user_message(exc, action="refresh")
+    key = "offline" if isinstance(exc, errors.NetworkError) else "service"
+    banners.show_banner(key, BannerKind.ERROR, msg.title, msg.text, details=msg.details_for_it, retry=retry)
+    return msg

@@ -111,6 +111,9 @@ class WatchController(QObject):
         window.signed_in.connect(self.on_signed_in)
         window.signed_out.connect(self.on_signed_out)
         window.flow.services_replaced.connect(self._use_services)
+        menus = getattr(window, "menus", None)
+        if menus is not None:  # the window's File menu offers settings and pausing (GNOME has no tray menu)
+            menus.connect_watch(self)
         self.update_tray()
 
     # --- start -------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 # Imported before the first paint (the shell): the rest is imported where it is used.
 if TYPE_CHECKING:
     from quarantine_checker.core.mailbox import Change
+    from quarantine_checker.core.mailbox_session import MailboxSession
     from quarantine_checker.ui.message_model import MessageTableModel
 
 
@@ -79,7 +80,7 @@ def install_shortcuts(window: QWidget, search: QWidget, table: QWidget, details:
     escape.activated.connect(clear_search)
 
 
-def follow_change(model: MessageTableModel, change: Change, names: dict[str, str], now: datetime) -> bool:
+def follow_change(model: MessageTableModel, change: Change, mailbox: MailboxSession, now: datetime) -> bool:
     """Bring the rows in step with ``change`` in place; True when it needs the whole list rebuilt
     (a listing, or a message the list does not have yet)."""
     from quarantine_checker.core.mailbox import ChangeKind
@@ -94,10 +95,12 @@ def follow_change(model: MessageTableModel, change: Change, names: dict[str, str
         return False
     if any(model.row_for(m.identity) is None for m in change.messages):
         return True
+    names, conflicting = mailbox.sender_names(), mailbox.conflicting()
     for message in change.messages:
         old = model.row_for(message.identity)
         if old is not None and old.message is not message:
-            row = build_row(message, now, sender_name=names.get(message.identity, ""))
+            row = build_row(message, now, sender_name=names.get(message.identity, ""),
+                            conflicting=message.identity in conflicting)
             row.pending, row.error = old.pending, old.error  # an action in flight keeps its progress
             model.replace_row(row)
     return False
