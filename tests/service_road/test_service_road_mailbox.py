@@ -99,3 +99,22 @@ def test_a_stopped_service_is_said_plainly_and_the_mailbox_recovers_by_itself(or
     org.start()  # same port: the configured service_url is back
     assert _wait(lambda: mailbox.list_messages().messages)
     assert auth.identity is not None  # never signed out
+
+
+def test_the_trays_check_asks_only_what_changed_since_the_cursor(tenant, signed_in) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    _auth, mailbox = signed_in(ALICE)
+    _first_listing(mailbox)
+    listing = mailbox.list_messages()
+    window = (datetime.now(UTC) - timedelta(days=31), timedelta(0))
+    # Idle: the service says nothing changed, and the answer is the same messages (from the mirror).
+    before = mailbox.client.requests_sent
+    idle = mailbox.list_changes(window[0], overlap=window[1])
+    assert {m.identity for m in idle.messages} == {m.identity for m in listing.messages}
+    assert mailbox.client.requests_sent - before == 1  # one small "what changed since" question
+    # A new hold arrives through the cursor, nothing else is fetched again.
+    new = tenant.add_message(ALICE, Subject="Late delivery note", SenderAddress="ups@carrier.example")
+    found = _wait(lambda: {m.identity for m in mailbox.list_changes(window[0], overlap=window[1]).messages}
+                  - {m.identity for m in listing.messages})
+    assert found == {new}

@@ -207,8 +207,7 @@ class EventFeed:
             changed: tuple[QuarantinedMessage, ...] = tuple(listing.messages)
             removed: tuple[str, ...] = ()
         else:
-            found = mailbox.changes(mailbox.cursor)
-            mailbox.cursor = found.cursor
+            found = mailbox.changes()
             changed, removed = found.messages, found.removed
         made = []
         now = datetime.now(UTC)

@@ -5,9 +5,11 @@ they may do; this adapter turns its items into the app's ``QuarantinedMessage`` 
 table (core/decision.py) and the same window, tray and CLI work on both roads. Defence in depth: an
 item whose recipient is not one of the account's addresses is dropped, whatever the service sent.
 
-Listings come from the service's own store, so a "changes" check costs the same as a full listing and
-Exchange nothing: ``list_changes`` lists everything (the session then drops what is gone), and the
-service's changes cursor serves the fallback poll (``changes``) when the event stream can't be held.
+Listings come from the service's own store (Exchange is never asked). A full listing keeps a mirror of
+the items and the service's changes cursor; a "changes" check (``list_changes``, the tray's regular
+check) then asks only what changed since the cursor (nothing, when idle: a tiny answer), applies it to
+the mirror, and answers from the mirror, so an idle check costs a few bytes instead of the whole list.
+The fallback poll (``changes``) goes through the same cursor and mirror.
 Details are one call (preview, headers, sender checks), kept a short while so the session's separate
 ``preview`` and ``headers`` questions cost one request.
 """
@@ -31,6 +33,7 @@ from quarantine_checker.orgservice.client import API, ServiceClient, message_pat
 log = logging.getLogger(__name__)
 
 DETAILS_KEPT_SECONDS = 60.0
+_EPOCH = datetime.min.replace(tzinfo=UTC)
 # The service's per-employee status (core/decision.py's DisplayStatus values) as Exchange's release status.
 _STATUS = {
     "released": ReleaseStatus.RELEASED,
@@ -110,6 +113,7 @@ class ServiceMailbox:
         self._lock = threading.Lock()
         self._details: dict[str, tuple[float, dict[str, Any]]] = {}
         self.cursor: str | None = None
+        self._mirror: dict[str, QuarantinedMessage] | None = None  # the last full listing, kept current
         self.me: dict[str, Any] | None = None
 
     @property
@@ -154,17 +158,42 @@ class ServiceMailbox:
 
     def list_messages(self, now: datetime | None = None, *, patient: bool = True) -> ListResult:
         messages, _removed, cursor, not_mine, malformed = self._listing(None)
-        self.cursor = cursor or None
-        messages.sort(key=lambda m: m.received_time or datetime.min.replace(tzinfo=UTC), reverse=True)
+        messages.sort(key=lambda m: m.received_time or _EPOCH, reverse=True)
+        with self._lock:
+            self.cursor = cursor or None
+            self._mirror = {m.identity: m for m in messages}
         return ListResult(messages, pages=1, dropped_not_mine=not_mine, dropped_malformed=malformed)
 
     def list_changes(self, since: datetime, *, overlap: timedelta, now: datetime | None = None,
                      patient: bool = True) -> ListResult:
-        return self.list_messages(now, patient=patient)
+        """Everything received since ``since - overlap``, from the mirror after the cursor's changes."""
+        if self.cursor is None or self._mirror is None:
+            return self.list_messages(now, patient=patient)
+        self.changes()
+        start = since - overlap
+        start = start if start.tzinfo else start.replace(tzinfo=UTC)
+        with self._lock:
+            mirror = dict(self._mirror or {})
+        recent = [m for m in mirror.values() if m.received_time is None or m.received_time >= start]
+        recent.sort(key=lambda m: m.received_time or _EPOCH, reverse=True)
+        return ListResult(recent, pages=1)
 
-    def changes(self, cursor: str) -> Changes:
-        """Only what changed since the service's cursor (the fallback poll's cheap question)."""
+    def changes(self) -> Changes:
+        """Only what changed since the service's cursor (the tray's check and the fallback poll), applied
+        to the mirror; the cursor moves on."""
+        cursor = self.cursor
+        if cursor is None:
+            self.list_messages()
+            with self._lock:
+                return Changes(tuple((self._mirror or {}).values()), (), self.cursor or "")
         messages, removed, next_cursor, _n, _m = self._listing(cursor)
+        with self._lock:
+            if self._mirror is not None:
+                for message in messages:
+                    self._mirror[message.identity] = message
+                for identity in removed:
+                    self._mirror.pop(identity, None)
+            self.cursor = next_cursor or cursor
         return Changes(tuple(messages), removed, next_cursor or cursor)
 
     def get_message(self, identity: str) -> QuarantinedMessage:
