@@ -28,12 +28,16 @@ class MainPage(QWidget):
         self.check_now = QPushButton(icon("refresh"), self.tr("Check now"), self)
         self.check_now.setAccessibleName(self.tr("Check now"))
         self.check_now.setAutoDefault(False)
+        # Past held mail and what became of it (the organisation service's record; ui/history_view.py).
+        self.history_button = QPushButton(self.tr("History"), self)
+        self.history_button.setAccessibleName(self.tr("History of your held mail"))
+        self.history_button.setAutoDefault(False)
         self.sign_out_button = QPushButton(self.tr("Sign out"), self)
         self.sign_out_button.setAccessibleName(self.tr("Sign out"))
         self.sign_out_button.setAutoDefault(False)
         header = QHBoxLayout()
         header.addWidget(self.account_label, 1)
-        for widget in (self.last_checked_label, self.check_now, self.sign_out_button):
+        for widget in (self.last_checked_label, self.check_now, self.history_button, self.sign_out_button):
             header.addWidget(widget)
 
         self.list = MessageListView(self)
