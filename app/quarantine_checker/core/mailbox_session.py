@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from quarantine_checker.core.account import UserIdentity
-from quarantine_checker.core.decision import Action, ActionDecision, decide
+from quarantine_checker.core.decision import Action, ActionDecision, SenderDoubt, decide, sender_doubt
 from quarantine_checker.core.errors import CommandError
 from quarantine_checker.core.listing_gate import ListingGate
 from quarantine_checker.core.mailbox import Change, ChangeKind, ListResult, Mailbox, Preview, SenderCheck
@@ -293,6 +293,11 @@ class MailboxSession:
     def sender_names(self) -> dict[str, str]:
         """identity -> the sender's display name, for the messages whose headers have been read."""
         return {i: c.report.display_name for i, c in list(self._checks.items()) if c.report.display_name}
+
+    def confirmed_senders(self) -> frozenset[str]:
+        """Identities whose sender checks confirmed the sender (the list puts them with the likely wanted)."""
+        return frozenset(i for i, c in list(self._checks.items())
+                         if sender_doubt(c.report) is SenderDoubt.CONFIRMED)
 
     # --- actions -------------------------------------------------------------------------------------------
     def is_busy(self, identity: str) -> bool:

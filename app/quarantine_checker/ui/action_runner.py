@@ -35,7 +35,7 @@ from quarantine_checker.core.model import QuarantinedMessage, ReleaseStatus
 from quarantine_checker.core.sender_checks import SenderReport
 from quarantine_checker.ui import dialogs
 from quarantine_checker.ui.message_model import MessageRow, MessageTableModel
-from quarantine_checker.ui.row_view import build_row, local_now, received_text
+from quarantine_checker.ui.row_view import local_now, received_text, session_row
 from quarantine_checker.ui.tasks import TaskRunner
 
 
@@ -266,9 +266,7 @@ class ActionRunner(QObject):
                 self.model.remove_identities([identity])
                 self.outcomes.pop(identity, None)
                 return
-            report = self._report(identity)
-            new_row = build_row(message, local_now(), sender_name=report.display_name if report else "",
-                                conflicting=identity in session.conflicting())
+            new_row = session_row(message, session, local_now())
             self.model.replace_row(new_row)
             self.outcomes[identity] = Outcome(self._success_text(action, message),
                                               status=(message.release_status, message.released))

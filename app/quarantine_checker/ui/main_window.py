@@ -131,6 +131,8 @@ class MainWindow(QMainWindow):
         self.stack.removeWidget(self._shell)
         self._shell.deleteLater()
 
+        self.list.model.rows_replaced.connect(self._update_title)
+        self.list.model.dataChanged.connect(self._update_title)
         self.bridge = SessionBridge(self)
         self.bridge.changed.connect(self._on_change)
         mailbox = lambda: self.mailbox  # noqa: E731 - the session of the moment, asked for when needed
@@ -196,7 +198,19 @@ class MainWindow(QMainWindow):
 
     # --- layout -------------------------------------------------
     def _title(self) -> str:
-        return self.tr("{0} — DEMO").format(APP_NAME) if self.demo else APP_NAME
+        name = self.tr("{0} — DEMO").format(APP_NAME) if self.demo else APP_NAME
+        if getattr(self, "_complete", False) and self.identity is not None and self.list.is_loaded():
+            from quarantine_checker.ui.list_view import waiting_text
+
+            # The same count as the status line and the tray (core/waiting.py).
+            return self.tr("{0} — {1}").format(name, waiting_text(self.list.model.waiting_count()))
+        return name
+
+    def _update_title(self, *args: object) -> None:
+        title = self._title()
+        if title != self.windowTitle():  # a row's progress text changes often; the title rarely
+            self.setWindowTitle(title)
+            self.setAccessibleName(title)
 
     def _build_shortcuts(self) -> None:
         from quarantine_checker.core.decision import Action
@@ -249,6 +263,7 @@ class MainWindow(QMainWindow):
         self._auto.stop()
         self.last_checked = None
         self.list.forget()
+        self._update_title()
         for key in ("offline", "service"):
             self.banners.hide_banner(key)
         self.signed_out.emit()
@@ -302,7 +317,7 @@ class MainWindow(QMainWindow):
             # Paced: 10k rows are ~100 ms of pure Python holding the GIL, and a repaint that starts
             # meanwhile (a scroll, a keystroke) needs the GIL for every cell; unpaced it waits it out.
             rows = build_rows(mailbox.messages(), now, mailbox.sender_names(), pause=tasks.pacer(),
-                              conflicting=mailbox.conflicting())
+                              conflicting=mailbox.conflicting(), confirmed=mailbox.confirmed_senders())
             gc.freeze()
             return result, rows, now
 

@@ -25,13 +25,14 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QFont, QIcon
 
 from quarantine_checker.ui.icons import icon
 from quarantine_checker.ui.plain_text import plain_tooltip
 
 COL_SENDER, COL_SUBJECT, COL_REASON, COL_RECEIVED, COL_EXPIRES, COL_STATUS = range(6)
 COLUMN_COUNT = 6
+SUGGESTED_ORDER = -1  # no column: likely wanted first (core.glance.Group), newest first within a group
 
 _Index = QModelIndex | QPersistentModelIndex
 _DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -60,11 +61,16 @@ class MessageRow:
     pending: str = ""  # "Releasing…" while an action runs for this row
     error: str = ""  # last failed action, in words
     sender_tooltip: str = ""  # only when it differs from the cell (memory: 100k rows)
+    sender_shown: str = ""  # the list's From cell when it differs from cells[0]: the name without address
+    group: int = 1  # core.glance.Group: the suggested order (likely wanted first, junk last)
+    waiting: bool = False  # core.waiting.is_waiting_for_you, for the counts the window and tray agree on
+    urgent: bool = False  # deleted within two days, or IT answered: the status cell is bold
 
 
 def _headers() -> list[str]:
     tr = MessageTableModel.tr_static
-    return [tr("Sender"), tr("Subject"), tr("Why it was held"), tr("Received"), tr("Expires"), tr("Status")]
+    return [tr("From"), tr("Subject"), tr("Why it was held"), tr("Received"), tr("Deleted"),
+            tr("What you can do")]
 
 
 class MessageTableModel(QAbstractTableModel):
@@ -78,8 +84,10 @@ class MessageTableModel(QAbstractTableModel):
         self._by_identity: dict[str, int] = {}
         self._senders: Counter[str] = Counter()
         self._header = _headers()
-        self._sort = (COL_RECEIVED, Qt.SortOrder.DescendingOrder)
+        self._sort = (SUGGESTED_ORDER, Qt.SortOrder.AscendingOrder)
         self._icons: dict[str, QIcon] = {}
+        self._waiting = 0
+        self._bold: QFont | None = None
 
     @staticmethod
     def tr_static(text: str) -> str:
@@ -104,6 +112,8 @@ class MessageTableModel(QAbstractTableModel):
                 return row.pending
             if col == COL_STATUS and row.error:
                 return row.error
+            if col == COL_SENDER and row.sender_shown:
+                return row.sender_shown
             return row.cells[col]
         if role == Qt.ItemDataRole.ToolTipRole:
             # Only for the hovered cell, so escaping here costs nothing while scrolling.
@@ -112,6 +122,11 @@ class MessageTableModel(QAbstractTableModel):
             return plain_tooltip(row.cells[col])
         if role == Qt.ItemDataRole.DecorationRole and col == COL_STATUS:
             return self._icon(row)
+        if role == Qt.ItemDataRole.FontRole and col == COL_STATUS and row.urgent:
+            if self._bold is None:
+                self._bold = QFont()
+                self._bold.setBold(True)
+            return self._bold
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return row.cells[col]
         if role == IdentityRole:
@@ -133,7 +148,7 @@ class MessageTableModel(QAbstractTableModel):
         return _ROW_FLAGS if index.isValid() else _NO_FLAGS
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < COLUMN_COUNT:
+        if not SUGGESTED_ORDER <= column < COLUMN_COUNT:
             return
         self.layoutAboutToBeChanged.emit()
         before = self.persistentIndexList()
@@ -172,8 +187,13 @@ class MessageTableModel(QAbstractTableModel):
         i = self._by_identity.get(row.identity)
         if i is None:
             return
+        self._waiting += int(row.waiting) - int(self._rows[i].waiting)
         self._rows[i] = row
         self._changed(i)
+
+    def waiting_count(self) -> int:
+        """How many rows wait for the person (core.waiting: the same count as the tray's)."""
+        return self._waiting
 
     def remove_identities(self, identities: Iterable[str]) -> None:
         gone = set(identities) & set(self._by_identity)
@@ -215,7 +235,9 @@ class MessageTableModel(QAbstractTableModel):
     def _apply_sort(self) -> None:
         column, order = self._sort
         reverse = order == Qt.SortOrder.DescendingOrder
-        if column == COL_RECEIVED:
+        if column == SUGGESTED_ORDER:
+            self._rows.sort(key=lambda r: (r.group, -r.received_sort))
+        elif column == COL_RECEIVED:
             self._rows.sort(key=lambda r: r.received_sort, reverse=reverse)
         elif column == COL_EXPIRES:
             self._rows.sort(key=lambda r: r.expires_sort, reverse=reverse)
@@ -226,6 +248,7 @@ class MessageTableModel(QAbstractTableModel):
     def _reindex(self) -> None:
         self._by_identity = {r.identity: i for i, r in enumerate(self._rows)}
         self._senders = Counter(r.message.sender_address.lower() for r in self._rows)
+        self._waiting = sum(1 for r in self._rows if r.waiting)
 
     def sender_count(self, address: str) -> int:
         """How many loaded messages share this sender (for "select all from this sender")."""
