@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from quarantine_checker.core.model import QuarantinedMessage, QuarantineType, ReleaseStatus
+from quarantine_checker.core.pacing import EVERY, pace
 from quarantine_checker.core.waiting import is_held, is_waiting_for_you
 
 TRANSLATION_CONTEXT = "glance"
@@ -55,7 +56,9 @@ def released_before(messages: Iterable[QuarantinedMessage]) -> frozenset[str]:
     """Sender addresses and domains of mail that was released: by the person, by IT for them, or by
     Microsoft itself (SystemReleased: it said it held that mail by mistake, as in an incident)."""
     out: set[str] = set()
-    for m in messages:
+    for n, m in enumerate(messages):
+        if n % EVERY == 0:
+            pace()
         if (m.released or m.release_status in _RELEASED) and m.sender_address:
             out.add(m.sender_address.casefold())
             out.add("@" + _domain(m.sender_address))

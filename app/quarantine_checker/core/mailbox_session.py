@@ -38,6 +38,7 @@ from quarantine_checker.core.errors import CommandError
 from quarantine_checker.core.listing_gate import ListingGate
 from quarantine_checker.core.mailbox import Change, ChangeKind, ListResult, Mailbox, Preview, SenderCheck
 from quarantine_checker.core.model import QuarantinedMessage, ReleaseStatus
+from quarantine_checker.core.pacing import EVERY, pace
 from quarantine_checker.core.sender_checks import analyse_headers
 
 log = logging.getLogger(__name__)
@@ -206,13 +207,19 @@ class MailboxSession:
 
     def _apply(self, result: ListResult, *, full: bool, window_start: datetime | None,
                now: datetime) -> list[Change]:
-        fresh = {m.identity: m for m in result.messages}
+        fresh: dict[str, QuarantinedMessage] = {}
+        for n, m in enumerate(result.messages):
+            if n % EVERY == 0:
+                pace()  # a window painting meanwhile gets its turn (core/pacing.py)
+            fresh[m.identity] = m
         with self._lock:
             if self.closed:
                 return []
             old = self._messages
             if full:
+                pace()
                 gone = tuple(i for i in old if i not in fresh)
+                pace()
                 self._messages = fresh
                 self._listing = result
                 self._conflicting = result.conflicting

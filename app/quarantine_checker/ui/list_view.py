@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -32,6 +30,7 @@ from quarantine_checker.ui.message_model import (
     MessageFilterProxy,
     MessageRow,
     MessageTableModel,
+    PreparedRows,
 )
 from quarantine_checker.ui.plain_text import plain_label, set_plain
 
@@ -198,7 +197,7 @@ class MessageListView(QWidget):
         return chip
 
     def _rebuild_reason_chips(self) -> None:
-        counts = Counter(r.reason_key for r in self.model.rows())
+        counts = self.model.reason_counts()
         checked = {k for k, b in self._reason_buttons.items() if b.isChecked()}
         for button in self._reason_buttons.values():
             self.reason_chips.removeWidget(button)
@@ -266,7 +265,7 @@ class MessageListView(QWidget):
         self.clear_filters_button.hide()
         self.stack.setCurrentWidget(self.empty)
 
-    def set_rows(self, rows: list[MessageRow]) -> None:
+    def set_rows(self, rows: list[MessageRow] | PreparedRows) -> None:
         self._loaded = True
         self.model.set_rows(rows)
         self._update_state()

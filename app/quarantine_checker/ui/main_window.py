@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from quarantine_checker.core.messages import UserMessage
     from quarantine_checker.ui.action_runner import ActionRunner
     from quarantine_checker.ui.details_controller import DetailsController
-    from quarantine_checker.ui.message_model import MessageRow
+    from quarantine_checker.ui.message_model import MessageRow, PreparedRows
     from quarantine_checker.ui.session_bridge import SessionBridge
     from quarantine_checker.ui.session_flow import SessionFlow
     from quarantine_checker.wiring import Services
@@ -48,7 +48,7 @@ def build_rows(*args: Any, **kwargs: Any) -> list[MessageRow]:
     return build(*args, **kwargs)
 
 
-Listed = tuple["ListResult | None", "list[MessageRow]", datetime]
+Listed = tuple["ListResult | None", "PreparedRows", datetime]
 
 
 class MainWindow(QMainWindow):
@@ -307,19 +307,36 @@ class MainWindow(QMainWindow):
         assert mailbox is not None
         tasks = self.tasks
 
+        order = self.list.model.sort_state()  # read here: the model is the UI thread's
+
         def work() -> Listed:
+            from quarantine_checker.core.pacing import paced
+            from quarantine_checker.ui.message_model import prepare_rows
+
             now = local_now()
-            result = listing()
             # The cyclic GC would otherwise walk every message and row ever loaded, holding the GIL (and
-            # so the UI thread) for 100+ ms per full pass at 100k messages. Rows and messages are plain
-            # acyclic data freed by reference counting, so exempting what exists now loses nothing.
-            gc.freeze()
+            # so the UI thread) for 100+ ms per full pass at 100k messages, several times while a listing
+            # is read and its rows built. Rows and messages are plain acyclic data freed by reference
+            # counting: no collection while they are made, then what exists is exempted for good.
+            was_enabled = gc.isenabled()
+            gc.disable()
             # Paced: 10k rows are ~100 ms of pure Python holding the GIL, and a repaint that starts
-            # meanwhile (a scroll, a keystroke) needs the GIL for every cell; unpaced it waits it out.
-            rows = build_rows(mailbox.messages(), now, mailbox.sender_names(), pause=tasks.pacer(),
-                              conflicting=mailbox.conflicting(), confirmed=mailbox.confirmed_senders())
-            gc.freeze()
-            return result, rows, now
+            # meanwhile (a scroll, a keystroke) needs the GIL for every cell; unpaced it waits it out. The
+            # listing's parsing and the session taking it in are paced by the same pacer (core/pacing.py).
+            pause = tasks.pacer()
+            try:
+                with paced(pause):
+                    result = listing()
+                    rows = build_rows(mailbox.messages(), now, mailbox.sender_names(), pause=pause,
+                                      conflicting=mailbox.conflicting(),
+                                      confirmed=mailbox.confirmed_senders())
+                # Sorted and indexed here, not on the UI thread (200+ ms there at 100k rows).
+                prepared = prepare_rows(rows, order)
+            finally:
+                gc.freeze()
+                if was_enabled:
+                    gc.enable()
+            return result, prepared, now
 
         self.tasks.run(work, self._refreshed, failed, key="refresh")
 
@@ -341,7 +358,7 @@ class MainWindow(QMainWindow):
         if target is not None:
             self.list.clear_filters()
             self.list.select_identities([target])
-        elif not selected and rows:
+        elif not selected and self.list.model.rowCount():
             self.list.select_first()
         self.refreshed.emit()
 
