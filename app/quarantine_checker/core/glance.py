@@ -10,10 +10,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from quarantine_checker.core.model import QuarantinedMessage, QuarantineType, ReleaseStatus
 from quarantine_checker.core.pacing import EVERY, pace
-from quarantine_checker.core.waiting import is_held, is_waiting_for_you
+from quarantine_checker.core.waiting import is_held, your_move
 
 TRANSLATION_CONTEXT = "glance"
 URGENT_WITHIN = timedelta(days=2)  # the same two days as the tray's "will be deleted" reminder
@@ -65,13 +66,35 @@ def released_before(messages: Iterable[QuarantinedMessage]) -> frozenset[str]:
     return frozenset(out)
 
 
+class Glance(NamedTuple):
+    group: Group
+    waiting: bool  # core.waiting.is_waiting_for_you
+    urgent: str    # a few words, or ""
+
+
+def glance(message: QuarantinedMessage, now: datetime, *, known_senders: frozenset[str] = frozenset(),
+           confirmed: bool = False, look_alike: bool = False) -> Glance:
+    """The row's place in the suggested order, whether it waits for the person, and its urgency, from one
+    reading of the message (the row builder runs this for every row of a 100k listing).
+
+    ``known_senders``: ``released_before``; ``confirmed``: the sender checks confirmed the sender;
+    ``look_alike``: the address imitates another (core.sender_checks.sender_warnings)."""
+    held = is_held(message, now)
+    waiting = held and your_move(message)
+    return Glance(_group(message, held, waiting, known_senders, confirmed, look_alike), waiting,
+                  _urgency(message, now, held))
+
+
 def group_of(message: QuarantinedMessage, now: datetime, *, known_senders: frozenset[str] = frozenset(),
              confirmed: bool = False, look_alike: bool = False) -> Group:
-    """``known_senders``: ``released_before``; ``confirmed``: the sender checks confirmed the sender;
-    ``look_alike``: the address imitates another (core.sender_checks.sender_warnings)."""
-    if not is_held(message, now):
+    return glance(message, now, known_senders=known_senders, confirmed=confirmed, look_alike=look_alike).group
+
+
+def _group(message: QuarantinedMessage, held: bool, waiting: bool, known_senders: frozenset[str],
+           confirmed: bool, look_alike: bool) -> Group:
+    if not held:
         return Group.SETTLED
-    if not is_waiting_for_you(message, now):
+    if not waiting:
         return Group.WITH_IT
     if look_alike or (message.quarantine_type in _JUNK_TYPES and not confirmed):
         return Group.JUNK
@@ -83,9 +106,13 @@ def group_of(message: QuarantinedMessage, now: datetime, *, known_senders: froze
 
 def urgency(message: QuarantinedMessage, now: datetime) -> str:
     """A few words when it matters now, else "": deleted within two days while still held; IT declined."""
+    return _urgency(message, now, is_held(message, now))
+
+
+def _urgency(message: QuarantinedMessage, now: datetime, held: bool) -> str:
     if message.release_status is ReleaseStatus.DENIED:
         return IT_ANSWERED
-    if message.expires is None or not is_held(message, now):
+    if message.expires is None or not held:
         return ""
     left = message.expires - now
     if left > URGENT_WITHIN:

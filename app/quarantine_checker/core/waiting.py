@@ -27,7 +27,13 @@ def is_held(message: QuarantinedMessage, now: datetime) -> bool:
 
 def is_waiting_for_you(message: QuarantinedMessage, now: datetime) -> bool:
     """Held, and the person has the next move (a request already sent waits for IT, not for them)."""
-    return message.release_status is not ReleaseStatus.REQUESTED and is_held(message, now)
+    return is_held(message, now) and your_move(message)
+
+
+def your_move(message: QuarantinedMessage) -> bool:
+    """Of a held message: the next move is the person's, not IT's. ``is_waiting_for_you`` = held and this
+    (the row builder has ``is_held`` already and asks only this)."""
+    return message.release_status is not ReleaseStatus.REQUESTED
 
 
 def count_waiting(messages: Iterable[QuarantinedMessage], now: datetime) -> int:

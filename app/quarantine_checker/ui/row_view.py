@@ -15,7 +15,6 @@ from PySide6.QtCore import QCoreApplication
 from quarantine_checker.core import expiry, glance, reasons
 from quarantine_checker.core.model import QuarantinedMessage, QuarantineType, ReleaseStatus
 from quarantine_checker.core.sender_checks import sender_warnings, shown_address
-from quarantine_checker.core.waiting import is_waiting_for_you
 from quarantine_checker.ui.message_model import MessageRow
 from quarantine_checker.ui.plain_text import visible
 
@@ -117,15 +116,17 @@ def build_row(
         # The service sent this message twice with different status or permissions; the row holds the
         # most restrictive reading (core/conflicts.py), and says so.
         status = f"⚠ {status} — {c.t('MessageTableModel', CONFLICT_SUFFIX)}"
-    urgent = glance.urgency(message, now)
+    address = message.sender_address
+    warned = sender_warnings(address)
+    seen = glance.glance(message, now, known_senders=known_senders, confirmed=confirmed,
+                         look_alike=bool(warned))
+    urgent = seen.urgent
     if urgent:  # only where it matters: "deleted in 30 days" on every row would hide the two that count
         status = f"{status} — {c.t(glance.TRANSLATION_CONTEXT, urgent)}"
     received = received_text(message.received_time, now, c)
     expires = c.t(expiry.TRANSLATION_CONTEXT, expiry.expiry_text(message.expires, now))
-    address = message.sender_address
     shown = shown_address(address)  # a punycode domain decoded, its encoded form beside it
     sender = f"{sender_name} <{shown}>" if sender_name else shown
-    warned = sender_warnings(address)
     mark = "⚠ " if warned else ""
     cells = [
         mark + visible(sender),
@@ -170,9 +171,8 @@ def build_row(
         # The list says who by name when the headers gave one; the address is in the tooltip and the pane.
         # A flagged address stays in the cell: the name alone would hide what the flag is about.
         sender_shown=visible(sender_name) if sender_name and not warned else "",
-        group=glance.group_of(message, now, known_senders=known_senders, confirmed=confirmed,
-                              look_alike=bool(warned)),
-        waiting=is_waiting_for_you(message, now),
+        group=seen.group,
+        waiting=seen.waiting,
         urgent=bool(urgent),
     )
 
