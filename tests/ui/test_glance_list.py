@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from ui_helpers import add, make_services, select, signed_in
 
 from quarantine_checker.core.glance import Group
@@ -154,3 +154,24 @@ def test_row_says_who_by_name_once_known_and_urgency_where_it_matters(qtbot: Any
     order = [r.identity for r in shown_rows(window)]
     assert window.list.model.row_for(urgent).group is Group.LIKELY_WANTED
     assert order.index(urgent) < order.index(calm)
+
+
+def test_a_header_click_sorts_and_a_third_click_goes_back_to_the_suggested_order(
+    qtbot: Any, window: Any, tenant: DemoTenant
+) -> None:
+    add(tenant, "Team lunch", "hr@northwind-events.example", ReleaseStatus="RELEASED", Released=True)
+    liked = add(tenant, "Team lunch: the menu", "chef@northwind-events.example")
+    newer = add(tenant, "Quarterly figures", "cfo@fabrikam.example",
+                ReceivedTime=dt.datetime.now(dt.UTC).isoformat())
+    signed_in(qtbot, window)
+    suggested = [r.identity for r in shown_rows(window)]
+    assert suggested.index(liked) < suggested.index(newer)
+    header = window.list.table.horizontalHeader()
+    x = header.sectionViewportPosition(3) + header.sectionSize(3) // 2  # Received
+    where = QPoint(x, header.height() // 2)
+    orders = []
+    for _ in range(3):
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=where)
+        orders.append([r.identity for r in shown_rows(window)])
+    assert orders[0] != suggested or orders[1] != suggested, "a click sorts by the column"
+    assert orders[2] == suggested

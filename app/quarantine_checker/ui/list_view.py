@@ -129,6 +129,7 @@ class MessageListView(QWidget):
         self.table.setSortingEnabled(True)
         # No column: the suggested order (likely wanted first, junk last). A click on a header sorts by it.
         hh.setSortIndicator(SUGGESTED_ORDER, Qt.SortOrder.AscendingOrder)
+        hh.setSortIndicatorClearable(True)  # a third click on a header goes back to the suggested order
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         for corner in self.table.findChildren(QAbstractButton):  # the "select all" corner button
             corner.setAccessibleName(self.tr("Select all messages"))
