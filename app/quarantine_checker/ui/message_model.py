@@ -36,6 +36,11 @@ SUGGESTED_ORDER = -1  # no column: likely wanted first (core.glance.Group), newe
 
 _Index = QModelIndex | QPersistentModelIndex
 _DISPLAY = Qt.ItemDataRole.DisplayRole
+# Looked up once: data() runs for every role of every painted cell, and an enum attribute lookup is slow.
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_DECORATION = Qt.ItemDataRole.DecorationRole
+_FONT = Qt.ItemDataRole.FontRole
+_ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
 
 # Built once: combining enum flags creates new enum members each time, which is slow per cell.
 _ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
@@ -148,7 +153,7 @@ class MessageTableModel(QAbstractTableModel):
             return None
         row = self._rows[index.row()]
         col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             if col == COL_STATUS and row.pending:
                 return row.pending
             if col == COL_STATUS and row.error:
@@ -156,19 +161,19 @@ class MessageTableModel(QAbstractTableModel):
             if col == COL_SENDER and row.sender_shown:
                 return row.sender_shown
             return row.cells[col]
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             # Only for the hovered cell, so escaping here costs nothing while scrolling.
             if col == COL_SENDER:
                 return plain_tooltip(row.sender_tooltip or row.cells[col])
             return plain_tooltip(row.cells[col])
-        if role == Qt.ItemDataRole.DecorationRole and col == COL_STATUS:
+        if role == _DECORATION and col == COL_STATUS:
             return self._icon(row)
-        if role == Qt.ItemDataRole.FontRole and col == COL_STATUS and row.urgent:
+        if role == _FONT and col == COL_STATUS and row.urgent:
             if self._bold is None:
                 self._bold = QFont()
                 self._bold.setBold(True)
             return self._bold
-        if role == Qt.ItemDataRole.AccessibleTextRole:
+        if role == _ACCESSIBLE:
             return row.cells[col]
         if role == IdentityRole:
             return row.identity
