@@ -24,6 +24,7 @@ from typing import Any
 
 from quarantine_checker.core.expiry import expiry_text
 from quarantine_checker.core.model import QuarantinedMessage, QuarantineType, ReleaseStatus
+from quarantine_checker.core.waiting import is_held, is_waiting_for_you
 
 EXPIRY_WARNING = timedelta(days=2)
 RECORD_KEEP = timedelta(days=35)     # the service forgets after 30 days; so can we
@@ -102,12 +103,8 @@ def sender_key(address: str, salt: str) -> str:
 
 
 def is_waiting(message: QuarantinedMessage, now: datetime) -> bool:
-    """Still held for the user to act on (the tray's count)."""
-    if message.released or message.release_status in RELEASED_STATES:
-        return False
-    if message.release_status is ReleaseStatus.DENIED:
-        return False
-    return not message.is_expired(now)
+    """Waiting for the person (the tray's count): core/waiting.py's one definition."""
+    return is_waiting_for_you(message, now)
 
 
 # --- the record kept between runs ------------------------------------------------------------------
@@ -385,7 +382,8 @@ class Watcher:
         """Held messages deleted within ``within`` that the user hasn't been reminded about (marks them)."""
         out: list[WatchEvent] = []
         for m in self.known.values():
-            if m.expires is None or not is_waiting(m, now):
+            # A request IT hasn't answered yet is still worth a reminder before it is deleted.
+            if m.expires is None or not is_held(m, now):
                 continue
             told = self.record.has(m.identity, EventKind.EXPIRING.value)
             if _aware(m.expires) - now <= within and not told:

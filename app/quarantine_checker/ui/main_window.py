@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from quarantine_checker.core.messages import UserMessage
     from quarantine_checker.ui.action_runner import ActionRunner
     from quarantine_checker.ui.details_controller import DetailsController
-    from quarantine_checker.ui.message_model import MessageRow
+    from quarantine_checker.ui.message_model import MessageRow, PreparedRows
     from quarantine_checker.ui.session_bridge import SessionBridge
     from quarantine_checker.ui.session_flow import SessionFlow
     from quarantine_checker.wiring import Services
@@ -48,7 +48,7 @@ def build_rows(*args: Any, **kwargs: Any) -> list[MessageRow]:
     return build(*args, **kwargs)
 
 
-Listed = tuple["ListResult | None", "list[MessageRow]", datetime]
+Listed = tuple["ListResult | None", "PreparedRows", datetime]
 
 
 # ≤ 720 px high, menu bar included: fits a 1366×768 laptop less a panel and the title bar. The layout is
@@ -137,6 +137,8 @@ class MainWindow(QMainWindow):
         self.stack.removeWidget(self._shell)
         self._shell.deleteLater()
 
+        self.list.model.rows_replaced.connect(self._update_title)
+        self.list.model.dataChanged.connect(self._update_title)
         self.bridge = SessionBridge(self)
         self.bridge.changed.connect(self._on_change)
         mailbox = lambda: self.mailbox  # noqa: E731 - the session of the moment, asked for when needed
@@ -224,7 +226,19 @@ class MainWindow(QMainWindow):
 
     # --- layout -------------------------------------------------
     def _title(self) -> str:
-        return self.tr("{0} — DEMO").format(APP_NAME) if self.demo else APP_NAME
+        name = self.tr("{0} — DEMO").format(APP_NAME) if self.demo else APP_NAME
+        if getattr(self, "_complete", False) and self.identity is not None and self.list.is_loaded():
+            from quarantine_checker.ui.list_view import waiting_text
+
+            # The same count as the status line and the tray (core/waiting.py).
+            return self.tr("{0} — {1}").format(name, waiting_text(self.list.model.waiting_count()))
+        return name
+
+    def _update_title(self, *args: object) -> None:
+        title = self._title()
+        if title != self.windowTitle():  # a row's progress text changes often; the title rarely
+            self.setWindowTitle(title)
+            self.setAccessibleName(title)
 
     def _build_shortcuts(self) -> None:
         from quarantine_checker.core.decision import Action
@@ -277,6 +291,7 @@ class MainWindow(QMainWindow):
         self._auto.stop()
         self.last_checked = None
         self.list.forget()
+        self._update_title()
         for key in ("offline", "service"):
             self.banners.hide_banner(key)
         self.signed_out.emit()
@@ -320,19 +335,36 @@ class MainWindow(QMainWindow):
         assert mailbox is not None
         tasks = self.tasks
 
+        order = self.list.model.sort_state()  # read here: the model is the UI thread's
+
         def work() -> Listed:
+            from quarantine_checker.core.pacing import paced
+            from quarantine_checker.ui.message_model import prepare_rows
+
             now = local_now()
-            result = listing()
             # The cyclic GC would otherwise walk every message and row ever loaded, holding the GIL (and
-            # so the UI thread) for 100+ ms per full pass at 100k messages. Rows and messages are plain
-            # acyclic data freed by reference counting, so exempting what exists now loses nothing.
-            gc.freeze()
+            # so the UI thread) for 100+ ms per full pass at 100k messages, several times while a listing
+            # is read and its rows built. Rows and messages are plain acyclic data freed by reference
+            # counting: no collection while they are made, then what exists is exempted for good.
+            was_enabled = gc.isenabled()
+            gc.disable()
             # Paced: 10k rows are ~100 ms of pure Python holding the GIL, and a repaint that starts
-            # meanwhile (a scroll, a keystroke) needs the GIL for every cell; unpaced it waits it out.
-            rows = build_rows(mailbox.messages(), now, mailbox.sender_names(), pause=tasks.pacer(),
-                              conflicting=mailbox.conflicting())
-            gc.freeze()
-            return result, rows, now
+            # meanwhile (a scroll, a keystroke) needs the GIL for every cell; unpaced it waits it out. The
+            # listing's parsing and the session taking it in are paced by the same pacer (core/pacing.py).
+            pause = tasks.pacer()
+            try:
+                with paced(pause):
+                    result = listing()
+                    rows = build_rows(mailbox.messages(), now, mailbox.sender_names(), pause=pause,
+                                      conflicting=mailbox.conflicting(),
+                                      confirmed=mailbox.confirmed_senders())
+                # Sorted and indexed here, not on the UI thread (200+ ms there at 100k rows).
+                prepared = prepare_rows(rows, order)
+            finally:
+                gc.freeze()
+                if was_enabled:
+                    gc.enable()
+            return result, prepared, now
 
         self.tasks.run(work, self._refreshed, failed, key="refresh")
 
@@ -354,7 +386,7 @@ class MainWindow(QMainWindow):
         if target is not None:
             self.list.clear_filters()
             self.list.select_identities([target])
-        elif not selected and rows:
+        elif not selected and self.list.model.rowCount():
             self.list.select_first()
         self.refreshed.emit()
 
