@@ -9,10 +9,9 @@ through ``core.messages``.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QDialog, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
@@ -35,20 +34,10 @@ if TYPE_CHECKING:
     from quarantine_checker.core.messages import UserMessage
     from quarantine_checker.ui.action_runner import ActionRunner
     from quarantine_checker.ui.details_controller import DetailsController
-    from quarantine_checker.ui.message_model import MessageRow, PreparedRows
+    from quarantine_checker.ui.listing_rows import Listed
     from quarantine_checker.ui.session_bridge import SessionBridge
     from quarantine_checker.ui.session_flow import SessionFlow
     from quarantine_checker.wiring import Services
-
-
-def build_rows(*args: Any, **kwargs: Any) -> list[MessageRow]:
-    """``row_view.build_rows``, imported on first use (a refresh runs only after the first paint)."""
-    from quarantine_checker.ui.row_view import build_rows as build
-
-    return build(*args, **kwargs)
-
-
-Listed = tuple["ListResult | None", "PreparedRows", datetime]
 
 
 # ≤ 720 px high, menu bar included: fits a 1366×768 laptop less a panel and the title bar. The layout is
@@ -204,21 +193,10 @@ class MainWindow(QMainWindow):
         install_demo_menu(self, services, self.tasks)  # only the in-process demo has one
 
     def open_history(self) -> QDialog:
-        """The History window: from the service on the service road; on the direct road it says why
-        there is none."""
-        from quarantine_checker.ui.history_view import HistoryDialog
+        from quarantine_checker.ui.history_view import open_history
 
-        services = self.services
-        load = None
-        if services is not None and services.config.service_url:
-            def load() -> list[Any]:
-                road = services.mailbox_session().mailbox
-                return road.history()  # type: ignore[attr-defined, no-any-return]  # the service road's
-
-        dialog = HistoryDialog(load, self.tasks, self)
-        self.history_dialog = dialog
-        dialog.show()
-        return dialog
+        self.history_dialog = open_history(self.services, self.tasks, self)
+        return self.history_dialog
 
     def _services(self) -> Services:
         assert self.services is not None, "the session flow runs only once the services are set"
@@ -329,44 +307,13 @@ class MainWindow(QMainWindow):
     def _show_listing(self, listing: Callable[[], ListResult | None],
                       failed: Callable[[BaseException], None]) -> None:
         """``listing`` on the worker (a full listing, or None: what the session holds now), then its rows."""
-        from quarantine_checker.ui.row_view import local_now
+        from quarantine_checker.ui.listing_rows import read_listing_rows
 
         mailbox = self.mailbox
         assert mailbox is not None
-        tasks = self.tasks
-
-        order = self.list.model.sort_state()  # read here: the model is the UI thread's
-
-        def work() -> Listed:
-            from quarantine_checker.core.pacing import paced
-            from quarantine_checker.ui.message_model import prepare_rows
-
-            now = local_now()
-            # The cyclic GC would otherwise walk every message and row ever loaded, holding the GIL (and
-            # so the UI thread) for 100+ ms per full pass at 100k messages, several times while a listing
-            # is read and its rows built. Rows and messages are plain acyclic data freed by reference
-            # counting: no collection while they are made, then what exists is exempted for good.
-            was_enabled = gc.isenabled()
-            gc.disable()
-            # Paced: 10k rows are ~100 ms of pure Python holding the GIL, and a repaint that starts
-            # meanwhile (a scroll, a keystroke) needs the GIL for every cell; unpaced it waits it out. The
-            # listing's parsing and the session taking it in are paced by the same pacer (core/pacing.py).
-            pause = tasks.pacer()
-            try:
-                with paced(pause):
-                    result = listing()
-                    rows = build_rows(mailbox.messages(), now, mailbox.sender_names(), pause=pause,
-                                      conflicting=mailbox.conflicting(),
-                                      confirmed=mailbox.confirmed_senders())
-                # Sorted and indexed here, not on the UI thread (200+ ms there at 100k rows).
-                prepared = prepare_rows(rows, order)
-            finally:
-                gc.freeze()
-                if was_enabled:
-                    gc.enable()
-            return result, prepared, now
-
-        self.tasks.run(work, self._refreshed, failed, key="refresh")
+        order, pause = self.list.model.sort_state(), self.tasks.pacer()  # the model is the UI thread's
+        self.tasks.run(lambda: read_listing_rows(listing, mailbox, pause, order), self._refreshed, failed,
+                       key="refresh")
 
     def _refreshed(self, payload: Listed) -> None:
         from quarantine_checker.ui.static_banners import show_listing_shown
