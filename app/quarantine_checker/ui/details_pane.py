@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from quarantine_checker.core import expiry, reasons
+from quarantine_checker.core import expiry, reasons, vocabulary
 from quarantine_checker.core.preview_text import describe_attachment, extract_links, html_to_text
 from quarantine_checker.ui.action_bar import ActionBar
 from quarantine_checker.ui.message_model import MessageRow
@@ -95,22 +95,32 @@ class DetailsPane(QWidget):
         self.recipients = plain_label("", body, accessible_name=self.tr("To"))
         self.received = plain_label("", body, accessible_name=self.tr("Received"))
         self.expires = plain_label("", body, accessible_name=self.tr("Deleted on"))
-        self.policy = plain_label("", body, accessible_name=self.tr("Policy"))
+        self.policy = plain_label("", body, accessible_name=self.tr("Held by"))
+        self._message_for_it = ""
+        # The technical facts of the hold (policy name, quarantine tag) are for IT: copied, not shown.
+        self.copy_message_button = QPushButton(self.tr("Copy details for IT"), body)
+        self.copy_message_button.setAccessibleName(self.tr("Copy this message's details for IT"))
+        self.copy_message_button.clicked.connect(
+            lambda: QGuiApplication.clipboard().setText(self._message_for_it)
+        )
+        held_by_row = QHBoxLayout()
+        held_by_row.addWidget(self.policy, 1)
+        held_by_row.addWidget(self.copy_message_button, 0, Qt.AlignmentFlag.AlignTop)
         for title, widget in (
             (self.tr("From"), self.sender),
             (self.tr("To"), self.recipients),
             (self.tr("Received"), self.received),
             (self.tr("Deleted"), self.expires),
-            (self.tr("Held by"), self.policy),
         ):
             self.facts.addRow(plain_label(title, body, selectable=False, wrap=False), widget)
+        self.facts.addRow(plain_label(self.tr("Held by"), body, selectable=False, wrap=False), held_by_row)
 
         self.checks_title = _bold(
             plain_label(self.tr("Is the sender who they say they are?"), body, selectable=False)
         )
         self.checks = plain_label("", body, accessible_name=self.tr("Sender checks"))
         self.links_title = _bold(
-            plain_label(self.tr("Links in the message (not clickable)"), body, selectable=False)
+            plain_label(self.tr("Where the links in the message go (all turned off)"), body, selectable=False)
         )
         self.links = plain_label("", body, accessible_name=self.tr("Links in the message"))
         self.attachments_title = _bold(plain_label(self.tr("Attachments"), body, selectable=False))
@@ -210,8 +220,9 @@ class DetailsPane(QWidget):
         when = expiry.format_date(m.expires, now) if m.expires else ""
         shown_expiry = self.tr("{0} ({1})").format(left, when) if when else left or self.tr("(unknown)")
         set_plain(self.expires, shown_expiry)
-        policy = " / ".join(p for p in (m.policy_name, m.tag_name) if p)
-        set_plain(self.policy, policy or self.tr("(not given)"))
+        # Plain words only: the policy's own name ("…Policy1784144691483") is in the copy for IT.
+        set_plain(self.policy, translate(reasons.TRANSLATION_CONTEXT, reasons.held_by(m)))
+        self._message_for_it = reasons.details_for_it(m)
         if same_sender_count > 1:
             text = self.tr("Select all {0} messages from this sender").format(same_sender_count)
             self.same_sender.setText(text)
@@ -241,16 +252,12 @@ class DetailsPane(QWidget):
         set_plain(self.checks, text)
 
     def set_sender_report(self, report: Any) -> None:
-        lines = [("⚠ " + w) for w in report.warnings]
-        for check in report.auth_checks:
-            mark = "✓" if check.result == "pass" else ("✗" if check.result in ("fail", "softfail") else "?")
-            lines.append(f"{mark} {check.sentence}")
-        if report.reply_to:
-            lines.append(self.tr("Replies would go to: {0}").format(", ".join(report.reply_to)))
+        lines = report.check_lines()  # the same lines as ``quarantine-checker show``
         if report.display_name and self.row is not None:
             address = report.from_address or self.row.message.sender_address
             set_plain(self.sender, f"{report.display_name} <{address}>")
-        set_plain(self.checks, "\n".join(lines) or self.tr("No sender information was found in the headers."))
+        nothing = translate(vocabulary.TRANSLATION_CONTEXT, vocabulary.SENDER_NO_INFO)
+        set_plain(self.checks, "\n".join(lines) or nothing)
 
     # --- preview -------------------------------------------------
     def set_preview_loading(self) -> None:
@@ -271,8 +278,7 @@ class DetailsPane(QWidget):
         if links:
             shown = []
             for link in links[:MAX_LINKS_SHOWN]:
-                host = link.host or self.tr("(no web address)")
-                line = self.tr("{0} — really goes to: {1}").format(link.defanged, host)
+                line = link.shown
                 if link.mismatch:
                     line += "\n   " + self.tr("⚠ The text of this link names a different site: “{0}”").format(
                         visible(link.text, limit=120)
