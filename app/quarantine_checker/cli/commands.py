@@ -19,7 +19,12 @@ from quarantine_checker.core.decision import (
     needs_sender_warning,
     sender_doubt,
 )
-from quarantine_checker.core.errors import AuthenticationError, NoDirectAccessError, QuarantineCheckerError
+from quarantine_checker.core.errors import (
+    ActionUnavailableError,
+    AuthenticationError,
+    NoDirectAccessError,
+    QuarantineCheckerError,
+)
 from quarantine_checker.core.messages import road_closed_lines, user_message
 from quarantine_checker.core.sender_checks import SenderReport, analyse_headers
 from quarantine_checker.wiring import Services
@@ -146,19 +151,21 @@ def list_messages(ctx: Context) -> ExitCode:
     identity = ensure_signed_in(ctx)
     result = ctx.services.exchange_client().list_messages()
     messages = result.messages
+    own = own_domains(identity)
     if ctx.json:
         output.dump({
             "account": identity.upn,
             "count": len(messages),
             "truncated": result.truncated,
-            "messages": [output.message_json(m, ctx.now) for m in messages],
+            "messages": [output.message_json(m, ctx.now, conflicting=m.identity in result.conflicting,
+                                             own_domains=own) for m in messages],
         }, ctx.out)
     elif not messages:
         ctx.say("Nothing of yours is in quarantine.")
     else:
         noun = "message is" if len(messages) == 1 else "messages are"
         ctx.say(f"{len(messages)} {noun} held for {output.clean(identity.upn)}:\n")
-        output.list_table(messages, ctx.now, ctx.out)
+        output.list_table(messages, ctx.now, ctx.out, conflicting=result.conflicting, own_domains=own)
         if result.truncated:
             ctx.say("\nThere may be more than shown here.")
     return ExitCode.HELD if messages else ExitCode.OK
@@ -189,7 +196,7 @@ def resolve(ctx: Context, wanted: list[str]) -> list[str]:
 
 
 def own_domains(identity: UserIdentity | None) -> tuple[str, ...]:
-    """The signed-in person's mail domains, so a sender imitating them is flagged."""
+    """The signed-in person's mail domains, to spot senders imitating them."""
     addresses = getattr(identity, "addresses", ()) or ()
     return tuple(sorted({a.rpartition("@")[2].lower() for a in addresses if "@" in a}))
 
@@ -201,20 +208,36 @@ def sender_report(ctx: Context, full: str, sender_address: str) -> SenderReport:
 
 
 def show(ctx: Context, ident: str) -> ExitCode:
-    ensure_signed_in(ctx)
+    identity = ensure_signed_in(ctx)
     (full,) = resolve(ctx, [ident])
     message = ctx.services.exchange_client().get_message(full)
+    own = own_domains(identity)
     try:
         sender = output.sender_json(sender_report(ctx, full, message.sender_address))
     except QuarantineCheckerError as exc:
         # The message itself was read; a failed header read leaves the sender unconfirmed, and says why.
-        msg = user_message(exc, action="view_headers")
+        msg = user_message(exc, action="view_headers", retries_itself=False)
         sender = output.sender_json(None, f"The sender couldn't be checked: {msg.title}. {msg.text}")
     if ctx.json:
-        output.dump({"message": {**output.message_json(message, ctx.now), "sender_checks": sender}}, ctx.out)
+        output.dump({"message": {**output.message_json(message, ctx.now, own_domains=own),
+                                 "sender_checks": sender}}, ctx.out)
     else:
-        output.show_message(message, ctx.now, ctx.out, sender=sender)
+        output.show_message(message, ctx.now, ctx.out, own_domains=own, sender=sender)
     return ExitCode.OK
+
+
+def check_allowed(ctx: Context, full: str, *actions: Action) -> None:
+    """Refuse here what the app's own decision says is not available, before anything is sent.
+
+    The message is re-read first: a listing may be minutes old, and acting on a stale copy could send
+    what the current state no longer allows (or miss that it was released meanwhile).
+    """
+    message = ctx.services.exchange_client().get_message(full)
+    decision = decide(message, datetime.now(UTC))
+    for action in actions:
+        why = decision.reason(action)
+        if why is not None:
+            raise ActionUnavailableError(why, action=action.value, status=decision.status.value)
 
 
 class SenderNotConfirmed(QuarantineCheckerError):
@@ -222,12 +245,15 @@ class SenderNotConfirmed(QuarantineCheckerError):
 
 
 def _each(ctx: Context, ids: list[str], action: str, verb: str,
-          call: Callable[[str], None], precheck: Callable[[str], None] | None = None) -> ExitCode:
+          call: Callable[[str], None], needs: tuple[Action, ...] = (),
+          precheck: Callable[[str], None] | None = None) -> ExitCode:
     ensure_signed_in(ctx)
     results: list[dict[str, Any]] = []
     worst = ExitCode.OK
     for full in resolve(ctx, ids):
         try:
+            if needs:
+                check_allowed(ctx, full, *needs)
             if precheck is not None:
                 precheck(full)
             call(full)
@@ -244,7 +270,7 @@ def _each(ctx: Context, ids: list[str], action: str, verb: str,
         except QuarantineCheckerError as exc:
             code = exit_code_for(exc)
             worst = max(worst, code, key=_severity)
-            msg = user_message(exc, action=action)
+            msg = user_message(exc, action=action, retries_itself=False)
             results.append({"id": full, "ok": False, "error": _error_json(exc, msg)})
             if not ctx.json:
                 ctx.err.write(f"{output.short_id(full)}: {msg.title}. {msg.text}\n")
@@ -304,19 +330,20 @@ def confirm_sender(ctx: Context, action: Action, *, yes: bool,
 def release(ctx: Context, ids: list[str], *, report: bool, yes: bool = False,
             ask: Callable[[str], str] | None = None) -> ExitCode:
     action = Action.REPORT_NOT_JUNK if report else Action.RELEASE
+    needs = (Action.RELEASE, Action.REPORT_NOT_JUNK) if report else (Action.RELEASE,)
     return _each(ctx, ids, "release", _done(action),
-                 lambda i: ctx.services.exchange_client().release(i, report_false_positive=report),
+                 lambda i: ctx.services.exchange_client().release(i, report_false_positive=report), needs,
                  confirm_sender(ctx, action, yes=yes, ask=ask))
 
 
 def request_release(ctx: Context, ids: list[str]) -> ExitCode:
     return _each(ctx, ids, "request_release", _done(Action.REQUEST_RELEASE),
-                 lambda i: ctx.services.exchange_client().request_release(i))
+                 lambda i: ctx.services.exchange_client().request_release(i), (Action.REQUEST_RELEASE,))
 
 
 def delete(ctx: Context, ids: list[str]) -> ExitCode:
     return _each(ctx, ids, "delete", _done(Action.DELETE),
-                 lambda i: ctx.services.exchange_client().delete(i))
+                 lambda i: ctx.services.exchange_client().delete(i), (Action.DELETE,))
 
 
 def preview(ctx: Context, ident: str) -> ExitCode:
@@ -324,6 +351,7 @@ def preview(ctx: Context, ident: str) -> ExitCode:
 
     ensure_signed_in(ctx)
     (full,) = resolve(ctx, [ident])
+    check_allowed(ctx, full, Action.PREVIEW)
     p = ctx.services.exchange_client().preview(full)
     text = html_to_text(p.body) if p.is_html else p.body
     if ctx.json:
@@ -370,7 +398,7 @@ def _error_json(exc: BaseException, msg: Any) -> dict[str, Any]:
 
 
 def report_error(ctx: Context, exc: BaseException, action: str | None = None) -> ExitCode:
-    msg = user_message(exc, action=action)
+    msg = user_message(exc, action=action, retries_itself=False)
     code = exit_code_for(exc)
     if ctx.json:
         output.dump({"error": _error_json(exc, msg)}, ctx.out)

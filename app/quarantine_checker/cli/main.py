@@ -6,6 +6,7 @@ See docs/cli.md for every command, the ``--json`` schema and the exit codes.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -271,4 +272,15 @@ def main(argv: list[str]) -> int:
     if args.command is None:
         return _gui(args)
     _setup_logging(args.verbose)
+    _tolerant_streams()
     return int(_run(args))
+
+
+def _tolerant_streams() -> None:
+    """A terminal or pipe whose encoding lacks a character ("⚠" on a cp1252 pipe) shows "?" instead of
+    stopping the listing half-way: output.clean has already made the text safe, this makes it writable."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # a detached or closed stream: leave it be
+                reconfigure(errors="replace")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import sys
 import textwrap
@@ -23,23 +22,15 @@ from quarantine_checker.core.decision import SenderDoubt, decide, sender_doubt
 from quarantine_checker.core.expiry import expiry_text, format_date, received_text
 from quarantine_checker.core.model import QuarantinedMessage
 from quarantine_checker.core.reasons import held_by, reason_explanation, reason_title
-from quarantine_checker.core.sender_checks import SenderReport
+from quarantine_checker.core.sender_checks import SenderReport, sender_warnings, shown_address
+from quarantine_checker.core.text_safety import scrub_json, terminal_text
 
 SCHEMA_VERSION = 1
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean(text: Any, *, keep_newlines: bool = False, limit: int | None = None) -> str:
     """Terminal-safe text: no escape sequences, no bidi overrides; one line unless keep_newlines."""
-    value = "" if text is None else str(text)
-    if limit is not None and len(value) > limit * 4:
-        value = value[: limit * 4]  # never fold megabytes for a table cell
-    value = _CONTROL.sub("\ufffd", value)
-    if not keep_newlines:
-        value = value.replace("\n", " ").replace("\t", " ")
-    if limit is not None and len(value) > limit:
-        value = value[: max(1, limit - 1)] + "…"
-    return value
+    return terminal_text(text, keep_newlines=keep_newlines, limit=limit)
 
 
 def _width(text: str) -> int:
@@ -77,12 +68,21 @@ def action_words(actions: Any) -> str:
 
 
 # --- JSON ----------------------------------------------------------------------------------------------
-def message_json(message: QuarantinedMessage, now: datetime) -> dict[str, Any]:
+CONFLICT_NOTE = ("Microsoft 365 sent two different versions of this message's state; only what both "
+                 "allow is offered. Check again in a few minutes.")
+SENDER_MARK = "⚠ "
+
+
+def message_json(message: QuarantinedMessage, now: datetime, *, conflicting: bool = False,
+                 own_domains: tuple[str, ...] = ()) -> dict[str, Any]:
     decision = decide(message, now)
     return {
         "id": message.identity,
         "received": _iso(message.received_time),
         "sender": message.sender_address,
+        "sender_shown": shown_address(message.sender_address),
+        "sender_warnings": list(sender_warnings(message.sender_address, own_domains)),
+        "conflicting": conflicting,
         "recipients": list(message.recipient_address),
         "subject": message.subject,
         "size": message.size,
@@ -113,7 +113,10 @@ def sender_json(report: SenderReport | None, unavailable: str = "") -> dict[str,
 def dump(payload: dict[str, Any], out: TextIO | None = None) -> None:
     out = out or sys.stdout
     # ensure_ascii keeps hostile characters escaped (\u202e) instead of raw in the terminal.
-    out.write(json.dumps({"schema_version": SCHEMA_VERSION, **payload}, ensure_ascii=True, indent=2) + "\n")
+    # scrub_json: a lone surrogate (from any source) would be written as a "\ud800" escape strict JSON
+    # readers reject; it becomes U+FFFD like everywhere else.
+    document = scrub_json({"schema_version": SCHEMA_VERSION, **payload})
+    out.write(json.dumps(document, ensure_ascii=True, indent=2) + "\n")
 
 
 # --- tables --------------------------------------------------------------------------------------------
@@ -202,14 +205,21 @@ LIST_COLUMNS = [
 ]
 
 
-def list_table(messages: list[QuarantinedMessage], now: datetime, out: TextIO | None = None) -> None:
+def list_table(messages: list[QuarantinedMessage], now: datetime, out: TextIO | None = None, *,
+               conflicting: frozenset[str] = frozenset(), own_domains: tuple[str, ...] = ()) -> None:
     out = out or sys.stdout
     rows = []
+    notes: list[str] = []
     for m in messages:
         decision = decide(m, now)
+        warned = sender_warnings(m.sender_address, own_domains)
+        for warning in warned[:2]:
+            notes.append(f"{SENDER_MARK}{short_id(m.identity)}: {warning}")
+        if m.identity in conflicting:
+            notes.append(f"{SENDER_MARK}{short_id(m.identity)}: {CONFLICT_NOTE}")
         rows.append([
             clean(_local(m.received_time, now)),
-            clean(m.sender_address, limit=200),
+            (SENDER_MARK if warned else "") + clean(shown_address(m.sender_address), limit=200),
             clean(m.subject or "(no subject)", limit=300),
             clean(reason_title(m.quarantine_type)),
             clean(decision.status_text),
@@ -217,6 +227,11 @@ def list_table(messages: list[QuarantinedMessage], now: datetime, out: TextIO | 
             clean(short_id(m.identity)),
         ])
     table(rows, LIST_COLUMNS, out)
+    if notes:
+        out.write("\n")
+        for note in notes:
+            for line in textwrap.wrap(clean(note, limit=400), max(30, terminal_columns(out))):
+                out.write(line + "\n")
 
 
 def short_id(identity: str) -> str:
@@ -232,17 +247,17 @@ def _wrapped(text: str, out: TextIO, indent: str = "  ") -> None:
 
 
 def show_message(message: QuarantinedMessage, now: datetime, out: TextIO | None = None, *,
-                 sender: dict[str, Any] | None = None) -> None:
+                 own_domains: tuple[str, ...] = (), sender: dict[str, Any] | None = None) -> None:
     """What the window's details pane says, in the same words and order: what this is, why it was held,
     whether the sender is who they say, and what happens if you release it."""
     out = out or sys.stdout
-    d = message_json(message, now)
+    d = message_json(message, now, own_domains=own_domains)
     expires = d["expires_text"]
     if message.expires is not None and expires:
         expires = f"{expires} ({format_date(message.expires, now)})"
     out.write(clean(d["subject"] or "(no subject)", limit=300) + "\n\n")
     for label, value in (
-        ("From", d["sender"]),
+        ("From", d["sender_shown"]),
         ("To", ", ".join(d["recipients"]) or "(not given)"),
         ("Received", _local(message.received_time, now)),
         ("Deleted", expires or "(unknown)"),
@@ -250,6 +265,8 @@ def show_message(message: QuarantinedMessage, now: datetime, out: TextIO | None 
         ("Held by", d["held_by"]),
     ):
         out.write(f"{label + ':':<10} {clean(value, limit=300)}\n")
+    for warning in d["sender_warnings"]:
+        out.write(f"{SENDER_MARK}{clean(warning, limit=400)}\n")
     out.write(f"\n{d['reason_text']}\n")
     _wrapped(d["explanation"], out)
     if sender is not None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from quarantine_checker.core import expiry, reasons, vocabulary
 from quarantine_checker.core.preview_text import describe_attachment, extract_links, html_to_text
+from quarantine_checker.core.sender_checks import sender_lines
 from quarantine_checker.ui.action_bar import ActionBar
 from quarantine_checker.ui.message_model import MessageRow
 from quarantine_checker.ui.plain_text import plain_label, plain_text_view, set_plain, set_plain_body, visible
@@ -253,9 +254,8 @@ class DetailsPane(QWidget):
 
     def set_sender_report(self, report: Any) -> None:
         lines = report.check_lines()  # the same lines as ``quarantine-checker show``
-        if report.display_name and self.row is not None:
-            address = report.from_address or self.row.message.sender_address
-            set_plain(self.sender, f"{report.display_name} <{address}>")
+        if self.row is not None:  # header From and, when different, the envelope sender: both shown
+            set_plain(self.sender, sender_lines(report, self.row.message.sender_address))
         nothing = translate(vocabulary.TRANSLATION_CONTEXT, vocabulary.SENDER_NO_INFO)
         set_plain(self.checks, "\n".join(lines) or nothing)
 
