@@ -10,6 +10,7 @@ importing Qt. Wire spellings ("HighConfPhish", "NOTRELEASED") never appear in a 
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
 from quarantine_checker.core.model import QuarantineType
@@ -215,6 +216,21 @@ LINK_PLACES: dict[str, str] = {
 HELD_BY_CUSTOM = "A rule your organisation set"
 HELD_BY_FILTER = "Microsoft 365's mail filter, with your organisation's settings"
 HELD_BY_UNKNOWN = "Your organisation's mail filter"
+
+
+# --- which organisation -----------------------------------------------------------------------------------
+ORGANISATION = "Organisation: {0}"
+ORGANISATION_BY_ID = "Organisation: the one your IT team set up"
+_GUID = re.compile(r"(?i)^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def organisation_line(tenant: str) -> str:
+    """The sign-in page's organisation line: its domain when that is what was set, never the raw tenant
+    GUID (which tells a person nothing; IT finds it in the settings and diagnostics)."""
+    tenant = tenant.strip()
+    if not tenant:
+        return ""
+    return ORGANISATION_BY_ID if _GUID.match(tenant) else ORGANISATION.format(tenant)
 
 
 def status_words(status: DisplayStatus) -> str:

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 
 from quarantine_checker.core.errors import AuthenticationError, NoDirectAccessError, SignInCancelled
 from quarantine_checker.core.messages import user_message
+from quarantine_checker.core.vocabulary import organisation_line
 
 if TYPE_CHECKING:
     from quarantine_checker.ui.main_window import MainWindow
@@ -65,8 +66,7 @@ class SessionFlow(QObject):
 
     def _show_sign_in(self) -> None:
         config = self.w.services.config
-        org = getattr(config, "tenant_id", "") or ""
-        self.w.sign_in.set_organisation(self.tr("Organisation: {0}").format(org) if org else "")
+        self.w.sign_in.set_organisation(organisation_line(getattr(config, "tenant_id", "") or ""))
         self.w.sign_in.change_org_button.setVisible(not getattr(config, "demo", False))
         self.w.stack.setCurrentWidget(self.w.sign_in)
 
