@@ -126,7 +126,9 @@ def whoami(ctx: Context) -> ExitCode:
     else:
         ctx.say(f"{output.clean(identity.display_name or identity.upn)}")
         ctx.say(f"  Account:   {output.clean(identity.upn)}")
-        ctx.say(f"  Tenant:    {output.clean(identity.tenant_id)}")
+        # The organisation by its domain: the tenant's GUID says nothing to a person (it is in --json).
+        org = identity.upn.rpartition("@")[2] if "@" in identity.upn else ""
+        ctx.say(f"  {vocabulary.organisation_line(org or identity.tenant_id)}")
         ctx.say(f"  Addresses: {output.clean(', '.join(sorted(identity.addresses)))}")
     return ExitCode.OK
 

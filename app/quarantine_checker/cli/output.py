@@ -279,7 +279,8 @@ def show_message(message: QuarantinedMessage, now: datetime, out: TextIO | None 
     for action, why in d["unavailable"].items():
         words = vocabulary.ACTION_WORDS[vocabulary.Action(action)]
         _wrapped(f"{words}: {why}", out)
-    out.write(f"\nID:       {clean(d['id'], limit=300)}\n")
+    # The short ID, as in ``list``: every command takes it; the full one is in --json.
+    out.write(f"\nID:       {clean(short_id(d['id']))}\n")
 
 
 def decision_actions(d: dict[str, Any]) -> list[vocabulary.Action]:
