@@ -13,16 +13,18 @@ import re
 from quarantine_checker import __version__
 from quarantine_checker.core.model import QuarantinedMessage, QuarantineType
 from quarantine_checker.core.vocabulary import (
+    GENERIC_PHRASE,
     HELD_BY_CUSTOM,
     HELD_BY_FILTER,
     HELD_BY_UNKNOWN,
+    REASON_PHRASES,
     REASONS,
     TRANSLATION_CONTEXT,
     Reason,
 )
 
 __all__ = ["REASONS", "TRANSLATION_CONTEXT", "Reason", "details_for_it", "held_by", "reason_chip",
-           "reason_explanation", "reason_for", "reason_title"]
+           "reason_explanation", "reason_for", "reason_phrase", "reason_title"]
 
 _GENERIC = REASONS[QuarantineType.UNKNOWN]
 
@@ -47,6 +49,11 @@ def reason_title(quarantine_type: QuarantineType) -> str:
 
 def reason_explanation(quarantine_type: QuarantineType) -> str:
     return reason_for(quarantine_type).explanation
+
+
+def reason_phrase(quarantine_type: QuarantineType) -> str:
+    """The reason inside a sentence: "possible phishing" (notifications, the tray)."""
+    return REASON_PHRASES.get(quarantine_type, GENERIC_PHRASE)
 
 
 def reason_chip(quarantine_type: QuarantineType) -> str:

@@ -122,6 +122,22 @@ REASONS: dict[QuarantineType, Reason] = {
 }
 
 
+# The reason inside a sentence, next to the sender ("… from billing@partner.example — possible phishing"):
+# notifications and the tray. The same judgement as the title, shorter.
+REASON_PHRASES: dict[QuarantineType, str] = {
+    QuarantineType.PHISH: "possible phishing",
+    QuarantineType.HIGH_CONF_PHISH: "high-confidence phishing",
+    QuarantineType.MALWARE: "contains malware",
+    QuarantineType.SPO_MALWARE: "contains malware",
+    QuarantineType.FILE_TYPE_BLOCK: "blocked file type",
+    QuarantineType.SPAM: "spam",
+    QuarantineType.BULK: "bulk mail",
+    QuarantineType.TRANSPORT_RULE: "held by a rule your organisation set",
+    QuarantineType.DATA_LOSS_PREVENTION: "sensitive information",
+    QuarantineType.ADMIN_TRIGGERED: "held by your IT team",
+}
+GENERIC_PHRASE = "held by your organisation's mail filter"
+
 # --- where it stands ------------------------------------------------------------------------------------
 # One status, one sentence, everywhere: the list's Status column, the details pane, the CLI and its JSON.
 STATUS_WORDS: dict[DisplayStatus, str] = {
