@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from quarantine_checker.core import expiry, reasons, vocabulary
+from quarantine_checker.core.decision import decide
 from quarantine_checker.core.preview_text import describe_attachment, extract_links, html_to_text
 from quarantine_checker.core.sender_checks import sender_lines
 from quarantine_checker.ui.action_bar import ActionBar
@@ -68,6 +69,8 @@ class DetailsPane(QWidget):
         self.why_title = _bold(plain_label("", body, accessible_name=self.tr("Why it was held")))
         self.why_text = plain_label("", body, accessible_name=self.tr("Explanation"))
         self.status = plain_label("", body, accessible_name=self.tr("Status"))
+        # What the main button does to the mail, before it is pressed (the CLI's show says the same).
+        self.what_happens = plain_label("", body, accessible_name=self.tr("What happens if you release it"))
 
         # Outcome of the last action on this message: success in words, or the failure with Retry.
         self.note = QFrame(body)
@@ -142,6 +145,7 @@ class DetailsPane(QWidget):
         column.addWidget(self.why_title)
         column.addWidget(self.why_text)
         column.addWidget(self.status)
+        column.addWidget(self.what_happens)
         column.addWidget(self.note)
         column.addWidget(self.actions)
         column.addWidget(self.same_sender, 0, Qt.AlignmentFlag.AlignLeft)
@@ -176,7 +180,7 @@ class DetailsPane(QWidget):
     def _one_message_sections(self) -> tuple[QWidget, ...]:
         """What only makes sense for one message (hidden when several are selected)."""
         return (
-            self.status, self.checks_title, self.checks, self.links_title, self.links,
+            self.status, self.what_happens, self.checks_title, self.checks, self.links_title, self.links,
             self.attachments_title, self.attachments, self.preview_title, self.preview,
         )
 
@@ -221,6 +225,8 @@ class DetailsPane(QWidget):
         set_plain(self.why_text, translate(reasons.TRANSLATION_CONTEXT, reason.explanation))
         status = row.pending or row.cells[5]
         set_plain(self.status, self.tr("Status: {0}").format(status))
+        what_happens = vocabulary.WHAT_HAPPENS[decide(m, now).primary]
+        set_plain(self.what_happens, translate(vocabulary.TRANSLATION_CONTEXT, what_happens))
         set_plain(self.sender, row.cells[0])
         set_plain(self.recipients, ", ".join(m.recipient_address) or self.tr("(not given)"))
         set_plain(self.received, self._when(m.received_time, now))
