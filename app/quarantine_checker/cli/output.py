@@ -41,7 +41,8 @@ def fit(text: str, width: int) -> str:
     """``text`` cut to ``width`` terminal columns (wide characters count two), ending in "…" when cut."""
     if _width(text) <= width:
         return text
-    out, used = [], 0
+    out: list[str] = []
+    used = 0
     for ch in text:
         w = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
         if used + w > width - 1:
