@@ -26,7 +26,7 @@ def seeded_window(qtbot: Any, confirmations: Any) -> Iterator[tuple[Any, DemoTen
     ensure_application()
     with DemoTenant(seed=True, release_delay=0.3, end_user_cmdlets="allowed") as tenant:
         w = MainWindow(make_services(tenant))
-        w.actions.confirm = confirmations
+        w.action_runner.confirm = confirmations
         qtbot.addWidget(w)
         w.resize(1366, 720)
         w.show()

@@ -1,4 +1,8 @@
-"""The subcommands. Same core as the GUI (wiring.Services), no Qt. Each returns an ExitCode."""
+"""The subcommands. Same core as the GUI (wiring.Services), no Qt. Each returns an ExitCode.
+
+Everything about the quarantine goes through the signed-in account's ``MailboxSession``, the same object
+the window and the tray use: one client, one listing per command, actions re-read to their real state.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ from quarantine_checker.core.errors import (
     NoDirectAccessError,
     QuarantineCheckerError,
 )
+from quarantine_checker.core.mailbox_session import MailboxSession
 from quarantine_checker.core.messages import road_closed_lines, user_message
 from quarantine_checker.core.sender_checks import SenderReport, analyse_headers
 from quarantine_checker.wiring import Services
@@ -51,6 +56,10 @@ class Context:
     def say(self, text: str) -> None:
         if not self.json:
             self.out.write(text + "\n")
+
+    def mailbox(self) -> MailboxSession:
+        """The signed-in account's session (``AuthenticationError`` if nobody is signed in)."""
+        return self.services.mailbox_session()
 
 
 # --- signing in --------------------------------------------------------------------------------------
@@ -100,10 +109,8 @@ def sign_in(ctx: Context, *, device_code: bool, user: str | None, switch: bool,
 def _check_direct_road(ctx: Context) -> None:
     """After sign-in, once: may this account run the quarantine commands? A closed road is reported
     (exit 7, IT's to fix); a question that could not be answered (offline) is left to the next command."""
-    from quarantine_checker.exchange.direct_road import require_direct_road
-
     try:
-        require_direct_road(ctx.services.exchange_client())
+        ctx.mailbox().mailbox.require_open()
     except NoDirectAccessError:
         raise
     except QuarantineCheckerError as exc:
@@ -151,7 +158,7 @@ def sign_out(ctx: Context) -> ExitCode:
 # --- quarantine --------------------------------------------------------------------------------------
 def list_messages(ctx: Context) -> ExitCode:
     identity = ensure_signed_in(ctx)
-    result = ctx.services.exchange_client().list_messages()
+    result = ctx.mailbox().refresh()
     messages = result.messages
     own = own_domains(identity)
     if ctx.json:
@@ -187,7 +194,9 @@ def resolve(ctx: Context, wanted: list[str]) -> list[str]:
             raise UsageError(f"'{output.clean(item, limit=40)}' is too short: give at least 6 characters "
                              "of the ID shown by 'list'.")
         if listed is None:
-            listed = [m.identity for m in ctx.services.exchange_client().list_messages().messages]
+            mailbox = ctx.mailbox()
+            known = mailbox.messages() if mailbox.listing is not None else mailbox.refresh().messages
+            listed = [m.identity for m in known]
         exact = [i for i in listed if i.lower() == item.lower()]
         matches = exact or [i for i in listed if i.lower().startswith(item.lower())]
         if len(matches) != 1:
@@ -205,14 +214,14 @@ def own_domains(identity: UserIdentity | None) -> tuple[str, ...]:
 
 def sender_report(ctx: Context, full: str, sender_address: str) -> SenderReport:
     """The same sender checks as the window's details pane: read the headers, analyse them."""
-    text = ctx.services.exchange_client().headers(full)
+    text = ctx.mailbox().headers(full)
     return analyse_headers(text, sender_address, own_domains=own_domains(ctx.services.auth.identity))
 
 
 def show(ctx: Context, ident: str) -> ExitCode:
     identity = ensure_signed_in(ctx)
     (full,) = resolve(ctx, [ident])
-    message = ctx.services.exchange_client().get_message(full)
+    message = ctx.mailbox().reread(full)
     own = own_domains(identity)
     try:
         sender = output.sender_json(sender_report(ctx, full, message.sender_address))
@@ -234,8 +243,9 @@ def check_allowed(ctx: Context, full: str, *actions: Action) -> None:
     The message is re-read first: a listing may be minutes old, and acting on a stale copy could send
     what the current state no longer allows (or miss that it was released meanwhile).
     """
-    message = ctx.services.exchange_client().get_message(full)
-    decision = decide(message, datetime.now(UTC))
+    mailbox = ctx.mailbox()
+    message = mailbox.reread(full)
+    decision = mailbox.decision(message, datetime.now(UTC))
     for action in actions:
         why = decision.reason(action)
         if why is not None:
@@ -247,7 +257,7 @@ class SenderNotConfirmed(QuarantineCheckerError):
 
 
 def _each(ctx: Context, ids: list[str], action: str, verb: str,
-          call: Callable[[str], None], needs: tuple[Action, ...] = (),
+          call: Callable[[str], object], needs: tuple[Action, ...] = (),
           precheck: Callable[[str], None] | None = None) -> ExitCode:
     ensure_signed_in(ctx)
     results: list[dict[str, Any]] = []
@@ -303,7 +313,7 @@ def confirm_sender(ctx: Context, action: Action, *, yes: bool,
     def check(full: str) -> None:
         if yes or not delivers_to_inbox(action):
             return
-        message = ctx.services.exchange_client().get_message(full)
+        message = ctx.mailbox().reread(full)
         if not decide(message, datetime.now(UTC)).is_available(action):
             return  # not allowed at all: that refusal, not a question about the sender, is the answer
         report = sender_report(ctx, full, message.sender_address)
@@ -334,18 +344,18 @@ def release(ctx: Context, ids: list[str], *, report: bool, yes: bool = False,
     action = Action.REPORT_NOT_JUNK if report else Action.RELEASE
     needs = (Action.RELEASE, Action.REPORT_NOT_JUNK) if report else (Action.RELEASE,)
     return _each(ctx, ids, "release", _done(action),
-                 lambda i: ctx.services.exchange_client().release(i, report_false_positive=report), needs,
+                 lambda i: ctx.mailbox().release(i, report_false_positive=report), needs,
                  confirm_sender(ctx, action, yes=yes, ask=ask))
 
 
 def request_release(ctx: Context, ids: list[str]) -> ExitCode:
     return _each(ctx, ids, "request_release", _done(Action.REQUEST_RELEASE),
-                 lambda i: ctx.services.exchange_client().request_release(i), (Action.REQUEST_RELEASE,))
+                 lambda i: ctx.mailbox().request_release(i), (Action.REQUEST_RELEASE,))
 
 
 def delete(ctx: Context, ids: list[str]) -> ExitCode:
     return _each(ctx, ids, "delete", _done(Action.DELETE),
-                 lambda i: ctx.services.exchange_client().delete(i), (Action.DELETE,))
+                 lambda i: ctx.mailbox().delete(i), (Action.DELETE,))
 
 
 def preview(ctx: Context, ident: str) -> ExitCode:
@@ -354,7 +364,7 @@ def preview(ctx: Context, ident: str) -> ExitCode:
     ensure_signed_in(ctx)
     (full,) = resolve(ctx, [ident])
     check_allowed(ctx, full, Action.PREVIEW)
-    p = ctx.services.exchange_client().preview(full)
+    p = ctx.mailbox().preview(full)
     text = html_to_text(p.body) if p.is_html else p.body
     if ctx.json:
         output.dump({"preview": {
@@ -377,7 +387,7 @@ def preview(ctx: Context, ident: str) -> ExitCode:
 def headers(ctx: Context, ident: str) -> ExitCode:
     ensure_signed_in(ctx)
     (full,) = resolve(ctx, [ident])
-    text = ctx.services.exchange_client().headers(full)
+    text = ctx.mailbox().headers(full)
     if ctx.json:
         output.dump({"headers": {"id": full, "text": text}}, ctx.out)
     else:

@@ -92,7 +92,7 @@ class DetailsPane(QWidget):
         note_row.addWidget(self.copy_button)
         self.note.hide()
 
-        self.actions = ActionBar(body)
+        self.action_bar = ActionBar(body)
         self.same_sender = QPushButton(body)
         self.same_sender.setFlat(True)
         self.same_sender.setAccessibleName(self.tr("Select everything from this sender"))
@@ -147,7 +147,7 @@ class DetailsPane(QWidget):
         column.addWidget(self.status)
         column.addWidget(self.what_happens)
         column.addWidget(self.note)
-        column.addWidget(self.actions)
+        column.addWidget(self.action_bar)
         column.addWidget(self.same_sender, 0, Qt.AlignmentFlag.AlignLeft)
         column.addLayout(self.facts)
         for w in (
