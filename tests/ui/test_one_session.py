@@ -71,7 +71,7 @@ def test_window_tray_and_cli_share_one_session(qtbot: Any, window: Any, watch: A
     assert checker.stats.full_checks == full_checks, "the checker sent nothing of its own"
 
     # The command line's calls (plain, blocking, off the UI thread) on the same session.
-    assert status_of(window, first) == "Needs review"
+    assert status_of(window, first) == "You can release it"
     done = threading.Event()
     threading.Thread(target=lambda: (session.release(first), done.set()), daemon=True).start()
     assert done.wait(20)
