@@ -92,5 +92,7 @@ def test_every_command_speaks_plainly_over_the_demo_seed(seeded_cli: Any) -> Non
         run("release", by_status["can_release"], "--yes", "--json")
     if "it_only" in by_status:
         run("request-release", by_status["it_only"])
+    run("history")  # the service's record where there is one; otherwise its plain refusal
+    run("history", "--json")
     run("sign-out")
     assert assert_plain(texts) > 80

@@ -18,12 +18,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from quarantine_checker.core import expiry, reasons, vocabulary
-from quarantine_checker.core.decision import decide
 from quarantine_checker.core.preview_text import describe_attachment, extract_links, html_to_text
 from quarantine_checker.core.sender_checks import sender_lines
 from quarantine_checker.ui.action_bar import ActionBar
@@ -69,8 +69,6 @@ class DetailsPane(QWidget):
         self.why_title = _bold(plain_label("", body, accessible_name=self.tr("Why it was held")))
         self.why_text = plain_label("", body, accessible_name=self.tr("Explanation"))
         self.status = plain_label("", body, accessible_name=self.tr("Status"))
-        # What the main button does to the mail, before it is pressed (the CLI's show says the same).
-        self.what_happens = plain_label("", body, accessible_name=self.tr("What happens if you release it"))
 
         # Outcome of the last action on this message: success in words, or the failure with Retry.
         self.note = QFrame(body)
@@ -104,17 +102,6 @@ class DetailsPane(QWidget):
         self.recipients = plain_label("", body, accessible_name=self.tr("To"))
         self.received = plain_label("", body, accessible_name=self.tr("Received"))
         self.expires = plain_label("", body, accessible_name=self.tr("Deleted on"))
-        self.policy = plain_label("", body, accessible_name=self.tr("Held by"))
-        self._message_for_it = ""
-        # The technical facts of the hold (policy name, quarantine tag) are for IT: copied, not shown.
-        self.copy_message_button = QPushButton(self.tr("Copy details for IT"), body)
-        self.copy_message_button.setAccessibleName(self.tr("Copy this message's details for IT"))
-        self.copy_message_button.clicked.connect(
-            lambda: QGuiApplication.clipboard().setText(self._message_for_it)
-        )
-        held_by_row = QHBoxLayout()
-        held_by_row.addWidget(self.policy, 1)
-        held_by_row.addWidget(self.copy_message_button, 0, Qt.AlignmentFlag.AlignTop)
         for title, widget in (
             (self.tr("From"), self.sender),
             (self.tr("To"), self.recipients),
@@ -122,12 +109,15 @@ class DetailsPane(QWidget):
             (self.tr("Deleted"), self.expires),
         ):
             self.facts.addRow(plain_label(title, body, selectable=False, wrap=False), widget)
-        self.facts.addRow(plain_label(self.tr("Held by"), body, selectable=False, wrap=False), held_by_row)
 
         self.checks_title = _bold(
             plain_label(self.tr("Is the sender who they say they are?"), body, selectable=False)
         )
         self.checks = plain_label("", body, accessible_name=self.tr("Sender checks"))
+        self.outcome_title = _bold(
+            plain_label(self.tr("What happens if you release it?"), body, selectable=False)
+        )
+        self.outcome = plain_label("", body, accessible_name=self.tr("What happens if you release it"))
         self.links_title = _bold(
             plain_label(self.tr("Where the links in the message go (all turned off)"), body, selectable=False)
         )
@@ -140,12 +130,26 @@ class DetailsPane(QWidget):
         self.preview = plain_text_view(body, accessible_name=self.tr("Message preview"))
         self.preview.setMinimumHeight(160)
 
+        # Policy, message identity and authentication results are for IT: folded away, labelled for IT,
+        # so the first screenful holds what a person needs (and no policy ids).
+        self.it_toggle = QToolButton(body)
+        self.it_toggle.setText(self.tr("Details for IT"))
+        self.it_toggle.setAccessibleName(self.tr("Details for IT (policy, authentication results)"))
+        self.it_toggle.setCheckable(True)
+        self.it_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.it_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.it_toggle.setAutoRaise(True)
+        self.it_details = plain_label("", body, accessible_name=self.tr("Details for IT"))
+        self.it_details.hide()
+        self.it_toggle.toggled.connect(self._fold_it_details)
+        self._it_policy = ""
+        self._it_auth = ""
+
         column = QVBoxLayout(body)
         column.addWidget(self.subject)
         column.addWidget(self.why_title)
         column.addWidget(self.why_text)
         column.addWidget(self.status)
-        column.addWidget(self.what_happens)
         column.addWidget(self.note)
         column.addWidget(self.action_bar)
         column.addWidget(self.same_sender, 0, Qt.AlignmentFlag.AlignLeft)
@@ -153,6 +157,8 @@ class DetailsPane(QWidget):
         for w in (
             self.checks_title,
             self.checks,
+            self.outcome_title,
+            self.outcome,
             self.links_title,
             self.links,
             self.attachments_title,
@@ -161,6 +167,8 @@ class DetailsPane(QWidget):
         ):
             column.addWidget(w)
         column.addWidget(self.preview, 1)
+        column.addWidget(self.it_toggle, 0, Qt.AlignmentFlag.AlignLeft)
+        column.addWidget(self.it_details)
 
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
@@ -180,9 +188,22 @@ class DetailsPane(QWidget):
     def _one_message_sections(self) -> tuple[QWidget, ...]:
         """What only makes sense for one message (hidden when several are selected)."""
         return (
-            self.status, self.what_happens, self.checks_title, self.checks, self.links_title, self.links,
-            self.attachments_title, self.attachments, self.preview_title, self.preview,
+            self.status, self.checks_title, self.checks, self.outcome_title, self.outcome,
+            self.links_title, self.links, self.attachments_title, self.attachments, self.preview_title,
+            self.preview, self.it_toggle,
         )
+
+    def _fold_it_details(self, shown: bool) -> None:
+        self.it_toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        self.it_details.setVisible(shown and self.row is not None)
+
+    def _set_it_details(self) -> None:
+        parts = [p for p in (self._it_policy, self._it_auth) if p]
+        set_plain(self.it_details, "\n\n".join(parts), limit=20_000)
+
+    def it_details_text(self) -> str:
+        """What the folded IT section holds (shown or not): policy, message identity, authentication."""
+        return self.it_details.text()
 
     def show_nothing(self, text: str = "") -> None:
         self.row = None
@@ -208,6 +229,7 @@ class DetailsPane(QWidget):
         for w in self._one_message_sections():
             w.hide()
         self._set_facts_visible(False)
+        self.it_details.hide()
         self.note.hide()
 
     def show_row(self, row: MessageRow, now: datetime, same_sender_count: int = 0) -> None:
@@ -219,14 +241,13 @@ class DetailsPane(QWidget):
         self._set_facts_visible(True)
         for w in self._one_message_sections():
             w.show()
+        self.it_details.setVisible(self.it_toggle.isChecked())
         set_plain(self.subject, m.subject or self.tr("(no subject)"), limit=SUBJECT_LIMIT)
         reason = reasons.reason_for(m.quarantine_type)
         set_plain(self.why_title, translate(reasons.TRANSLATION_CONTEXT, reason.title))
         set_plain(self.why_text, translate(reasons.TRANSLATION_CONTEXT, reason.explanation))
         status = row.pending or row.cells[5]
         set_plain(self.status, self.tr("Status: {0}").format(status))
-        what_happens = vocabulary.WHAT_HAPPENS[decide(m, now).primary]
-        set_plain(self.what_happens, translate(vocabulary.TRANSLATION_CONTEXT, what_happens))
         set_plain(self.sender, row.cells[0])
         set_plain(self.recipients, ", ".join(m.recipient_address) or self.tr("(not given)"))
         set_plain(self.received, self._when(m.received_time, now))
@@ -234,9 +255,16 @@ class DetailsPane(QWidget):
         when = expiry.format_date(m.expires, now) if m.expires else ""
         shown_expiry = self.tr("{0} ({1})").format(left, when) if when else left or self.tr("(unknown)")
         set_plain(self.expires, shown_expiry)
-        # Plain words only: the policy's own name ("…Policy1784144691483") is in the copy for IT.
-        set_plain(self.policy, translate(reasons.TRANSLATION_CONTEXT, reasons.held_by(m)))
-        self._message_for_it = reasons.details_for_it(m)
+        self._it_policy = "\n".join(
+            line for line in (
+                self.tr("Held by policy: {0}").format(m.policy_name) if m.policy_name else "",
+                self.tr("Quarantine tag: {0}").format(m.tag_name) if m.tag_name else "",
+                self.tr("Message identity: {0}").format(row.identity),
+            ) if line
+        ) or self.tr("Policy: (not given)")
+        if not same:
+            self._it_auth = ""
+        self._set_it_details()
         if same_sender_count > 1:
             text = self.tr("Select all {0} messages from this sender").format(same_sender_count)
             self.same_sender.setText(text)
@@ -258,6 +286,12 @@ class DetailsPane(QWidget):
             return ""
         return f"{expiry.format_date(moment, now)} {expiry.format_time(moment, now)}"
 
+    def set_release_outcome(self, words: str) -> None:
+        """What pressing the primary button would do, in a sentence (from the session's decision)."""
+        set_plain(self.outcome, words)
+        self.outcome_title.setVisible(bool(words) and self.row is not None)
+        self.outcome.setVisible(bool(words) and self.row is not None)
+
     # --- sender checks -------------------------------------------------
     def set_checks_loading(self) -> None:
         set_plain(self.checks, self.tr("Checking the sender…"))
@@ -267,6 +301,11 @@ class DetailsPane(QWidget):
 
     def set_sender_report(self, report: Any) -> None:
         lines = report.check_lines()  # the same lines as ``quarantine-checker show``
+        self._it_auth = "\n".join(
+            [self.tr("Authentication results:")]
+            + [f"{c.method.upper()}: {c.result}" for c in report.auth_checks if getattr(c, "method", "")]
+        ) if report.auth_checks else ""
+        self._set_it_details()
         if self.row is not None:  # header From and, when different, the envelope sender: both shown
             set_plain(self.sender, sender_lines(report, self.row.message.sender_address))
         nothing = translate(vocabulary.TRANSLATION_CONTEXT, vocabulary.SENDER_NO_INFO)
