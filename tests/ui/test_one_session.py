@@ -84,6 +84,6 @@ def test_window_tray_and_cli_share_one_session(qtbot: Any, window: Any, watch: A
     third = add(tenant, "Signed NDA", kind="HighConfPhish")
     threading.Thread(target=lambda: session.request_release(third), daemon=True).start()
     qtbot.waitUntil(lambda: window.list.model.row_for(third) is not None, timeout=10_000)
-    qtbot.waitUntil(lambda: status_of(window, third) == "Release requested", timeout=10_000)
+    qtbot.waitUntil(lambda: status_of(window, third) == "Waiting for IT", timeout=10_000)
     qtbot.waitUntil(lambda: checker.watcher.record.has(third, "requested"), timeout=10_000)
     assert checker.watcher.oldest_pending() is not None, "the next checks reach back to it"
