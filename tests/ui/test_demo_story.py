@@ -49,7 +49,7 @@ def test_demo_opens_on_the_story_and_the_invoice_can_be_asked_for(qtbot: Any, st
     before = status_of(window, seed.INVOICE_IDENTITY)
     qtbot.mouseClick(primary, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
-        lambda: status_of(window, seed.INVOICE_IDENTITY) in ("Released", "Release requested"), timeout=20_000
+        lambda: status_of(window, seed.INVOICE_IDENTITY) in ("Released", "Waiting for IT"), timeout=20_000
     )
     assert status_of(window, seed.INVOICE_IDENTITY) != before
 

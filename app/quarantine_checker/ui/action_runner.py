@@ -21,7 +21,7 @@ from datetime import datetime
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from quarantine_checker.core import bulk_report
+from quarantine_checker.core import bulk_report, vocabulary
 from quarantine_checker.core.bulk_report import BulkReport, Entry, Result
 from quarantine_checker.core.decision import (
     Action,
@@ -37,7 +37,7 @@ from quarantine_checker.core.model import QuarantinedMessage, ReleaseStatus
 from quarantine_checker.core.sender_checks import SenderReport
 from quarantine_checker.ui import dialogs
 from quarantine_checker.ui.message_model import MessageRow, MessageTableModel
-from quarantine_checker.ui.row_view import local_now, received_text, session_row
+from quarantine_checker.ui.row_view import local_now, received_text, session_row, translate
 from quarantine_checker.ui.tasks import TaskRunner
 
 
@@ -94,20 +94,16 @@ class ActionRunner(QObject):
 
     # --- labels -------------------------------------------------
     def verb(self, action: Action, n: int = 1) -> str:
+        if n == 1:  # the one vocabulary's name for the action, as the CLI says it
+            return translate(vocabulary.TRANSLATION_CONTEXT, vocabulary.ACTION_WORDS[action])
         if action is Action.RELEASE:
-            return self.tr("Release") if n == 1 else self.tr("Release {0} messages").format(n)
+            return self.tr("Release {0} messages").format(n)
         if action is Action.REQUEST_RELEASE:
-            return (
-                self.tr("Request release") if n == 1 else self.tr("Request release of {0} messages").format(n)
-            )
+            return self.tr("Request release of {0} messages").format(n)
         if action is Action.DELETE:
-            return self.tr("Delete") if n == 1 else self.tr("Delete {0} messages").format(n)
+            return self.tr("Delete {0} messages").format(n)
         # It delivers to the Inbox like Release, so the button says it releases.
-        return (
-            self.tr("Release and report as not junk")
-            if n == 1
-            else self.tr("Release {0} messages and report as not junk").format(n)
-        )
+        return self.tr("Release {0} messages and report as not junk").format(n)
 
     def _progress(self, action: Action) -> str:
         return {
@@ -210,10 +206,10 @@ class ActionRunner(QObject):
         if len(doubtful) == 1:
             report = self._report(doubtful[0].identity)
             if sender_doubt(report) is SenderDoubt.FAILED:
-                text = self.tr("This message may not be from who it claims to be. Release it anyway?")
+                text = translate(vocabulary.TRANSLATION_CONTEXT, vocabulary.SENDER_WARNING_FAILED)
                 marks: tuple[str, ...] = ("fail", "softfail")
             else:
-                text = self.tr("We couldn't confirm who sent this message. Release it anyway?")
+                text = translate(vocabulary.TRANSLATION_CONTEXT, vocabulary.SENDER_WARNING_UNCONFIRMED)
                 marks = ("fail", "softfail", "none", "unknown")
             checks = getattr(report, "auth_checks", ())
             reasons = [*getattr(report, "warnings", ()), *(c.sentence for c in checks if c.result in marks)]
@@ -223,12 +219,11 @@ class ActionRunner(QObject):
                 "{0} of these messages may not be from who they claim to be. Release them anyway?"
             ).format(len(doubtful))
             info = self.tr("Open each one to see what the sender checks found.")
-        info += "\n\n" + self.tr(
-            "Only release it if you were expecting it and trust the sender. If unsure, ask IT instead."
-        )
+        # The same words as the CLI's refusal (cli/commands.confirm_sender).
+        info += "\n\n" + translate(vocabulary.TRANSLATION_CONTEXT, vocabulary.SENDER_WARNING_ADVICE)
         return self.confirm(
             self._parent,
-            self.tr("Check the sender first"),
+            translate(vocabulary.TRANSLATION_CONTEXT, vocabulary.SENDER_WARNING_TITLE),
             text,
             informative=info.strip(),
             yes=self.tr("Release anyway"),

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from quarantine_checker.core.vocabulary import STATUS_GROUP_WORDS
 from quarantine_checker.ui.icons import icon
 from quarantine_checker.ui.message_model import (
     COL_EXPIRES,
@@ -34,12 +35,7 @@ from quarantine_checker.ui.message_model import (
 )
 from quarantine_checker.ui.plain_text import plain_label, set_plain
 
-STATUS_CHIPS = (
-    ("needs_review", "Needs review"),
-    ("requested", "Release requested"),
-    ("released", "Released"),
-    ("declined", "Declined by IT"),
-)
+STATUS_CHIPS = tuple(STATUS_GROUP_WORDS.items())  # the one vocabulary's status groups
 
 
 def waiting_text(waiting: int) -> str:

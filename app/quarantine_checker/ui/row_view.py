@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
-from quarantine_checker.core import expiry, glance, reasons
-from quarantine_checker.core.model import QuarantinedMessage, QuarantineType, ReleaseStatus
+from quarantine_checker.core import expiry, glance, reasons, vocabulary
+from quarantine_checker.core.decision import status_of
+from quarantine_checker.core.model import QuarantinedMessage, QuarantineType
 from quarantine_checker.core.sender_checks import sender_warnings, shown_address
 from quarantine_checker.ui.message_model import MessageRow
 from quarantine_checker.ui.plain_text import visible
@@ -30,19 +31,6 @@ ATTENTION_TYPES = frozenset(
         QuarantineType.FILE_TYPE_BLOCK,
     }
 )
-
-# Filter chips for status: one key per label the user sees.
-STATUS_KEYS: dict[ReleaseStatus, str] = {
-    ReleaseStatus.NOTRELEASED: "needs_review",
-    ReleaseStatus.UNKNOWN: "needs_review",
-    ReleaseStatus.ERROR: "needs_review",
-    ReleaseStatus.REQUESTED: "requested",
-    ReleaseStatus.APPROVED: "released",
-    ReleaseStatus.RELEASED: "released",
-    ReleaseStatus.PREPARINGTORELEASE: "released",
-    ReleaseStatus.DENIED: "declined",
-}
-
 
 def translate(context: str, text: str) -> str:
     # QCoreApplication.translate is thread-safe; core modules keep their English in tables for this.
@@ -63,35 +51,20 @@ def local_now() -> datetime:
 
 
 def received_text(moment: datetime | None, now: datetime, cache: _Cache | None = None) -> str:
-    """'Today 08:15', 'Yesterday 17:02', '12 May 08:15', '12 May 2025' (24-hour, no locale surprises)."""
-    if moment is None:
-        return ""
+    """'Today 08:15', 'Yesterday 17:02', '12 May 08:15', '12 May 2025': core/expiry's, translated."""
+    return expiry.received_text(moment, now, (cache or _Cache()).t)
+
+
+def status_key(message: QuarantinedMessage, now: datetime | None = None) -> str:
+    """The status filter group (vocabulary.STATUS_GROUP_OF) the row belongs to."""
+    return vocabulary.STATUS_GROUP_OF[status_of(message, now or local_now())]
+
+
+def status_text(message: QuarantinedMessage, cache: _Cache | None = None, now: datetime | None = None) -> str:
+    """The one vocabulary's words for where the message stands, the same as the CLI's ``status_text``."""
     c = cache or _Cache()
-    local = moment.astimezone(now.tzinfo)
-    hhmm = f"{local.hour:02d}:{local.minute:02d}"
-    days = (now.date() - local.date()).days
-    if days == 0:
-        return c.t("received", "Today {0}").format(hhmm)
-    if days == 1:
-        return c.t("received", "Yesterday {0}").format(hhmm)
-    month = c.t(expiry.TRANSLATION_CONTEXT, expiry.MONTHS[local.month - 1])[:3]
-    if local.year == now.year:
-        return f"{local.day} {month} {hhmm}"
-    return f"{local.day} {month} {local.year}"
-
-
-def status_key(message: QuarantinedMessage) -> str:
-    if message.released and message.release_status not in (ReleaseStatus.DENIED,):
-        return "released"
-    return STATUS_KEYS.get(message.release_status, "needs_review")
-
-
-def status_text(message: QuarantinedMessage, cache: _Cache | None = None) -> str:
-    c = cache or _Cache()
-    status = message.release_status
-    if message.released and status in (ReleaseStatus.NOTRELEASED, ReleaseStatus.UNKNOWN):
-        status = ReleaseStatus.RELEASED
-    return c.t(reasons.TRANSLATION_CONTEXT, reasons.status_label(status))
+    words = vocabulary.STATUS_WORDS[status_of(message, now or local_now())]
+    return c.t(vocabulary.TRANSLATION_CONTEXT, words)
 
 
 def reason_key(message: QuarantinedMessage) -> str:
@@ -111,7 +84,9 @@ def build_row(
     reason = reasons.reason_for(message.quarantine_type)
     reason_title = c.t(reasons.TRANSLATION_CONTEXT, reason.title)
     chip = c.t(reasons.TRANSLATION_CONTEXT, reason.chip)
-    status = status_text(message, c)
+    shown_status = status_of(message, now)
+    status = c.t(vocabulary.TRANSLATION_CONTEXT, vocabulary.STATUS_WORDS[shown_status])
+    group = vocabulary.STATUS_GROUP_OF[shown_status]  # the status filter chip's words are searchable too
     if conflicting:
         # The service sent this message twice with different status or permissions; the row holds the
         # most restrictive reading (core/conflicts.py), and says so.
@@ -145,6 +120,7 @@ def build_row(
             reason_title,
             chip,
             status,
+            c.t(vocabulary.TRANSLATION_CONTEXT, vocabulary.STATUS_GROUP_WORDS[group]),
             received,
             expires,
             " ".join(message.recipient_address),
@@ -160,7 +136,7 @@ def build_row(
         cells=cells,
         haystack=haystack,
         reason_key=chip,
-        status_key=status_key(message),
+        status_key=group,
         received_sort=received_sort,
         expires_sort=expires_sort,
         attention=message.quarantine_type in ATTENTION_TYPES,
