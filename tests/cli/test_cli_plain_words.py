@@ -18,8 +18,9 @@ from cli_helpers import EXE, _base_env, run_cli
 from plain_words import assert_plain
 
 # The --json fields written for a person to read.
-HUMAN_KEYS = {"reason_text", "status_text", "expires_text", "explanation", "held_by", "what_happens",
-              "unavailable", "lines", "sender_warnings", "sender_shown", "title", "text", "left_behind"}
+HUMAN_KEYS = {"reason_text", "reason_short", "status_text", "expires_text", "explanation", "held_by",
+              "what_happens", "unavailable", "lines", "sender_warnings", "sender_shown", "title", "text",
+              "left_behind"}
 
 
 def human_fields(value: Any, key: str = "") -> Iterator[tuple[str, str]]:

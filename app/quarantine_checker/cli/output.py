@@ -21,7 +21,7 @@ from quarantine_checker.core import vocabulary
 from quarantine_checker.core.decision import SenderDoubt, decide, sender_doubt
 from quarantine_checker.core.expiry import expiry_text, format_date, received_text
 from quarantine_checker.core.model import QuarantinedMessage
-from quarantine_checker.core.reasons import held_by, reason_explanation, reason_title
+from quarantine_checker.core.reasons import held_by, reason_chip, reason_explanation, reason_title
 from quarantine_checker.core.sender_checks import SenderReport, sender_warnings, shown_address
 from quarantine_checker.core.text_safety import scrub_json, terminal_text
 
@@ -89,6 +89,7 @@ def message_json(message: QuarantinedMessage, now: datetime, *, conflicting: boo
         "size": message.size,
         "reason": message.quarantine_type.name.lower(),
         "reason_text": reason_title(message.quarantine_type),
+        "reason_short": reason_chip(message.quarantine_type),
         "explanation": reason_explanation(message.quarantine_type),
         "held_by": held_by(message),
         "status": decision.status.value,
@@ -223,7 +224,7 @@ def list_table(messages: list[QuarantinedMessage], now: datetime, out: TextIO | 
             clean(_local(m.received_time, now)),
             (SENDER_MARK if warned else "") + clean(shown_address(m.sender_address), limit=200),
             clean(m.subject or "(no subject)", limit=300),
-            clean(reason_title(m.quarantine_type)),
+            clean(reason_chip(m.quarantine_type)),  # the few words the window's list shows
             clean(decision.status_text),
             clean(expiry_text(m.expires, now)),
             clean(short_id(m.identity)),
