@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 # The service takes at most this many characters (org-service.md: request-release note, max_length 1000).
@@ -30,6 +31,7 @@ class NoteDialog(QDialog):
                     else self.tr("Ask IT to release these {0} messages?").format(count))
         intro = QLabel(question + "\n" + self.tr(
             "You can add a note for IT, for example why you expect this mail. It is optional."), self)
+        intro.setTextFormat(Qt.TextFormat.PlainText)
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.note = QLineEdit(self)
