@@ -19,6 +19,7 @@ REQUEST_APPROVED = "request_approved"
 REQUEST_DECLINED = "request_declined"
 SYSTEM_RELEASED = "system_released"  # Microsoft released it (a service issue)
 GONE = "gone"  # deleted, expired or purged from quarantine
+EXPIRING = "expiring"  # still held for you and Exchange deletes it soon (once per message and person)
 
 
 class EventHub:

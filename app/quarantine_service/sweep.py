@@ -30,7 +30,7 @@ from quarantine_service.exchange import ServiceExchange
 from quarantine_service.permissions import PolicyInfo, rights_for
 from quarantine_service.store import repo
 from quarantine_service.store.db import Database
-from quarantine_service.store.models import Action, Message
+from quarantine_service.store.models import Action, Event, Message
 from quarantine_service.views import released_for
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,7 @@ WATERMARK_KEY = "sweep_watermark"
 RECONCILED_KEY = "last_reconcile"
 SWEPT_KEY = "last_sweep"
 LOCK_KEY = "sweep_lock"
+EXPIRY_NOTICE = timedelta(days=2)  # remind an employee this long before Exchange deletes held mail
 
 
 def iso_utc(moment: datetime) -> str:
@@ -59,6 +60,7 @@ class SweepResult:
     changed: int = 0
     gone: int = 0
     reread: int = 0
+    expiring: int = 0  # expiry reminders published by this sweep
     error: str | None = None
     skipped: bool = False  # another sweeper holds the lease
     notes: list[str] = field(default_factory=list)
@@ -121,6 +123,7 @@ class Sweeper:
                     self._refresh_policies(now)
                 self._sweep(now, reconcile, result)
                 self._reread_open(now, result)
+                self._remind_expiring(now, result)
                 with self.db.session() as s:
                     repo.set_state(s, SWEPT_KEY, iso_utc(now))
                     if reconcile and result.ok:
@@ -251,6 +254,32 @@ class Sweeper:
                 row, what = repo.upsert_message(s, messages[0], now)
                 if what != "same":
                     self._announce(s, row, what, repo.load_policies(s), now)
+
+    def _remind_expiring(self, now: datetime, result: SweepResult) -> None:
+        """An "expiring" event for each recipient of mail still held for them that Exchange deletes
+        within ``EXPIRY_NOTICE``. Once per message and person: the stored event row is the marker (a
+        reminder is at most two days before the expiry, so retention never purges the marker first
+        while the message is still there to remind about)."""
+        with self.db.session() as s:
+            rows = s.scalars(select(Message).where(Message.gone_at.is_(None), Message.expires.is_not(None),
+                                                   Message.expires > now,
+                                                   Message.expires <= now + EXPIRY_NOTICE)).all()
+            if not rows:
+                return
+            policies = repo.load_policies(s)
+            told = set(s.execute(select(Event.identity, Event.address).where(
+                Event.kind == ev.EXPIRING, Event.identity.in_([r.identity for r in rows]))).tuples())
+            for row in rows:
+                rights = rights_for(QuarantineType.from_wire(row.quarantine_type), row.tag_name, policies)
+                if not rights.visible:
+                    continue
+                for address in repo.recipients_of(s, row.identity):
+                    if ((row.identity, address) in told or released_for(row, address)
+                            or address in {a.lower() for a in row.deleted_for or ()}):
+                        continue
+                    repo.add_event(s, address, ev.EXPIRING, row.identity, now,
+                                   expires=row.expires.isoformat() if row.expires else "")
+                    result.expiring += 1
 
     # ------------------------------------------------------------------------------- the events
     def _announce(self, s: Session, row: Message, what: str, policies: dict[str, PolicyInfo],

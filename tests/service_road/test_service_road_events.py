@@ -8,7 +8,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from buffering_proxy import BufferingProxy
 from road_org import ALICE, BOB, SWEEP
@@ -89,6 +89,36 @@ def test_a_new_hold_and_its_approval_reach_alice_in_time_and_only_alice(tenant, 
     finally:
         feed.stop()
         bob_feed.stop()
+
+
+def test_a_message_about_to_expire_is_told_once_as_one_notice(tenant, org, signed_in) -> None:
+    """The service reminds Alice once when held mail will be deleted within 2 days; later sweeps do not
+    repeat it, mail further from its expiry is not reminded, and the app makes it one notice."""
+    _auth, alice = signed_in(ALICE)
+    seen = Collector()
+    feed = _live_feed(alice, seen)
+    sweeper = org.server.service.sweeper
+    try:
+        soon = datetime.now(UTC) + timedelta(days=1)
+        identity = tenant.add_message(ALICE, Subject="Contract to sign", TagName=LIMITED, Expires=soon,
+                                      SenderAddress="legal@fabrikam.example")
+        later = tenant.add_message(ALICE, Subject="Newsletter", SenderAddress="news@fabrikam.example",
+                                   TagName=LIMITED, Expires=datetime.now(UTC) + timedelta(days=10))
+        _at, _batch = seen.wait_for("expiring", identity, timeout=SWEEP + 2 + 5)
+        for _ in range(3):  # more sweeps: the reminder is stored, not published again
+            assert sweeper.wait_past(sweeper.trigger(), timeout=20)
+        time.sleep(0.5)
+        events: list[ServiceEvent] = [*_batch]
+        while not seen.batches.empty():
+            events.extend(seen.batches.get_nowait()[1])
+        expiring = [e for e in events if e.kind == "expiring"]
+        assert [e.identity for e in expiring] == [identity]
+        by_id = {m.identity: m for m in alice.list_messages().messages}
+        told = service_notices(expiring, by_id.get, ToldRecord(), datetime.now(UTC))
+        assert len(told) == 1 and told[0].kind is EventKind.EXPIRING
+        assert told[0].identity == identity and later not in told[0].identities
+    finally:
+        feed.stop()
 
 
 def test_events_missed_while_away_are_resumed_once_and_summarised(tenant, org, signed_in) -> None:

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -121,6 +122,19 @@ def test_the_app_on_the_service_road_hears_of_holds_and_answers_in_seconds(org, 
     assert asked.returncode == 0, asked.stderr
     [request] = [r for r in org.open_requests() if r["message_id"] == other]
     assert request["note"] == "Needed for the shipment"
+
+    # Held mail Exchange deletes within 2 days: one desktop notification, once. The service's "expiring"
+    # event and the app's own check of the listing both know of it and share one record of what was told,
+    # so neither may tell it a second time. (That the service publishes the event at all, and once, is
+    # test_service_road_events.py::test_a_message_about_to_expire_is_told_once_as_one_notice.)
+    org.tenant.add_message(ALICE, Subject="Lease renewal", SenderAddress="leases@contoso.example",
+                                  TagName=LIMITED, Expires=datetime.now(UTC) + timedelta(days=1))
+    fake_bus.wait_for("notify", lambda e: "Lease renewal" in e["summary"] and "deleted soon" in e["summary"],
+                      timeout=SWEEP + 2 + SLACK)
+    time.sleep(SWEEP * 6)  # several more sweeps and listings
+    reminders = [e for e in fake_bus.events("notify")
+                 if "Lease renewal" in e["summary"] and "deleted" in e["summary"]]
+    assert len(reminders) == 1, reminders
 
 
 def test_a_stopped_service_is_said_in_the_window_and_healed_without_restart(org, fake_bus, start_app,

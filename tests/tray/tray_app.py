@@ -97,6 +97,9 @@ def main() -> int:
             clicked = bool(selected) and primary.isEnabled() and primary.text().startswith("Request release")
             if clicked:
                 primary.click()
+                note = window.action_runner.note_dialog  # the service road asks for an optional note
+                if note is not None:
+                    note.send_button.click()
             emit(event="request", clicked=clicked, button=primary.text())
         elif cmd.get("cmd") == "details":
             emit(event="details", status=window.details.status.text(),

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
 from ui_helpers import ALICE, signed_in
 
@@ -20,14 +21,23 @@ from quarantine_checker.demo.seed import INVOICE_SUBJECT, story_identity
 
 
 @pytest.fixture
-def demo_window(qtbot: Any, confirmations: Any) -> Iterator[Any]:
+def demo_org() -> Iterator[organisation.DemoOrganisation]:
+    org = organisation.start_organisation(sweep_interval=0.5)
+    org.tenant.organisation = org
+    try:
+        yield org
+    finally:
+        org.stop()
+
+
+@pytest.fixture
+def demo_window(qtbot: Any, confirmations: Any, demo_org: organisation.DemoOrganisation) -> Iterator[Any]:
     from quarantine_checker.ui.app import ensure_application
     from quarantine_checker.ui.main_window import MainWindow
 
-    org = organisation.start_organisation(sweep_interval=0.5)
+    org = demo_org
     tenant = org.tenant
-    tenant.organisation = org
-    try:
+    if True:  # the organisation is stopped by demo_org
         config = organisation.organisation_config(wiring.demo_config(tenant.describe()), org)
         services = wiring.build_services(config, demo=tenant)
         ensure_application()
@@ -39,8 +49,27 @@ def demo_window(qtbot: Any, confirmations: Any) -> Iterator[Any]:
         w.tasks.cancel_all()
         w.tasks.wait_for_done(10_000)
         services.end_session()
-    finally:
-        org.stop()
+
+
+def _open_requests(org: organisation.DemoOrganisation) -> list[dict]:
+    """The reviewer API's open requests, as the IT console sees them (with the employee's note)."""
+    from quarantine_service.demo import DemoReviewer
+
+    assert org.service is not None
+    reviewer = DemoReviewer(org.service.url, org.tenant)
+    token = org.tenant.user_api_token(org.tenant.service_app_config()["reviewers"][0])
+    response = reviewer.session.get(f"{reviewer.url}/v1/review/requests",
+                                    headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    response.raise_for_status()
+    return list(response.json()["items"])
+
+
+def _note_dialog(qtbot: Any, window: Any) -> Any:
+    qtbot.waitUntil(lambda: window.action_runner.note_dialog is not None
+                    and window.action_runner.note_dialog.isVisible(), timeout=5_000)
+    dialog = window.action_runner.note_dialog
+    qtbot.waitUntil(lambda: dialog.note.hasFocus(), timeout=5_000)  # as the person sees it: typing goes there
+    return dialog
 
 
 def _status(window: Any, identity: str) -> str:
@@ -67,6 +96,9 @@ def test_a_newcomer_gets_the_invoice_back_through_the_service_with_the_demo_menu
     primary = w.details.action_bar.primary
     assert primary.text().startswith("Request release") and primary.isEnabled()
     primary.click()
+    # The one-click path: Enter in the note dialog sends the request with no note.
+    dialog = _note_dialog(qtbot, w)
+    qtbot.keyClick(dialog.note, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: _status(w, invoice) == "requested", timeout=15_000)
 
     [menu] = [m for m in w.menuBar().findChildren(QMenu) if m.objectName() == "demo-menu"]
@@ -98,6 +130,39 @@ def test_a_newcomer_gets_the_invoice_back_through_the_service_with_the_demo_menu
     assert w.grab().save(str(out / "demo-organisation-invoice-released.png"))
 
 
+def test_a_note_to_it_reaches_the_reviewer_and_cancel_sends_nothing(qtbot, demo_window, demo_org) -> None:
+    w = demo_window
+    invoice = story_identity("inc-invoice")
+    signed_in(qtbot, w)
+
+    def listed() -> bool:
+        if not _status(w, invoice):
+            w.refresh()
+            return False
+        return True
+
+    qtbot.waitUntil(listed, timeout=20_000)
+    assert w.list.select_identities([invoice]) == 1
+    primary = w.details.action_bar.primary
+    assert primary.text().startswith("Request release")
+
+    primary.click()  # Cancel: nothing is sent, the message stays as it was
+    dialog = _note_dialog(qtbot, w)
+    dialog.cancel_button.click()
+    assert w.action_runner.note_dialog is None
+    assert not any(r["message_id"] == invoice for r in _open_requests(demo_org))
+    assert _status(w, invoice) != "requested" and primary.isEnabled()
+
+    primary.click()
+    dialog = _note_dialog(qtbot, w)
+    assert dialog.note.maxLength() == 1000 and dialog.send_button.text() == "Send request"
+    qtbot.keyClicks(dialog.note, "Invoice from our supplier, I expect it this week")
+    dialog.send_button.click()
+    qtbot.waitUntil(lambda: _status(w, invoice) == "requested", timeout=15_000)
+    [request] = [r for r in _open_requests(demo_org) if r["message_id"] == invoice]
+    assert request["note"] == "Invoice from our supplier, I expect it this week"
+
+
 def test_the_installed_app_without_a_service_keeps_the_direct_road_and_says_so(qtbot, confirmations) -> None:
     from quarantine_checker.ui.app import ensure_application
     from quarantine_checker.ui.main_window import MainWindow
@@ -121,6 +186,16 @@ def test_the_installed_app_without_a_service_keeps_the_direct_road_and_says_so(q
         dialog = w.open_history()
         assert not dialog.refresh_button.isEnabled() and "quarantine service" in dialog.status.text()
         dialog.close()
+        # The direct road cannot carry a note to IT, so Request release asks for none: one click sends.
+        invoice = story_identity("inc-invoice")
+        signed_in(qtbot, w)
+        qtbot.waitUntil(lambda: any(r.identity == invoice for r in w.list.model.rows()), timeout=20_000)
+        assert w.list.select_identities([invoice]) == 1
+        primary = w.details.action_bar.primary
+        assert primary.text().startswith("Request release")
+        primary.click()
+        assert w.action_runner.note_dialog is None
+        qtbot.waitUntil(lambda: _status(w, invoice) == "requested", timeout=15_000)
         w.tasks.cancel_all()
         w.tasks.wait_for_done(10_000)
     finally:

@@ -37,6 +37,7 @@ from quarantine_checker.core.model import QuarantinedMessage, ReleaseStatus
 from quarantine_checker.core.sender_checks import SenderReport
 from quarantine_checker.ui import dialogs
 from quarantine_checker.ui.message_model import MessageRow, MessageTableModel
+from quarantine_checker.ui.note_dialog import ask_note
 from quarantine_checker.ui.row_view import local_now, received_text, session_row, translate
 from quarantine_checker.ui.tasks import TaskRunner
 
@@ -72,6 +73,7 @@ class ActionRunner(QObject):
         *,
         confirm: Callable[..., bool] = dialogs.confirm,
         show_results: Callable[[QWidget, BulkReport], object] | None = None,
+        ask_for_note: Callable[..., QWidget] = ask_note,
     ) -> None:
         super().__init__(parent_widget)
         self.tasks = tasks
@@ -80,6 +82,9 @@ class ActionRunner(QObject):
         self._parent = parent_widget
         self.confirm = confirm
         self.show_results = show_results or _show_bulk_results
+        self.ask_for_note = ask_for_note
+        self.note_dialog: QWidget | None = None  # the open "note for IT" question, while it is open
+        self._notes: dict[str, str] = {}  # the note sent with each message's request, for Retry
         self.outcomes: dict[str, Outcome] = {}
         self._batches: list[BulkReport] = []  # bulk actions still running, each told once all answered
         self.last_bulk: BulkReport | None = None
@@ -138,15 +143,21 @@ class ActionRunner(QObject):
         )
 
     def run(self, action: Action, rows: list[MessageRow], *, confirmed: bool = False) -> int:
-        """Start ``action`` on every row it is allowed for; ``confirmed`` skips the bulk/delete question."""
+        """Start ``action`` on every row it is allowed for; ``confirmed`` skips the bulk/delete question
+        (and, on Retry, the note question: the note first given is sent again)."""
         targets = self.eligible(action, rows)
         if not targets:
             return 0
         skipped = len(rows) - len(targets)
-        if not confirmed and not self._confirm(action, targets, skipped):
+        asks_note = action is Action.REQUEST_RELEASE and not confirmed and self._carries_notes()
+        # The note dialog names the count itself, so a bulk request is asked once, there.
+        if not confirmed and not asks_note and not self._confirm(action, targets, skipped):
             return 0
         if len(rows) > 1:  # a bulk action reports back, message by message, once every one has answered
             self._batches.append(self._bulk_report(action, rows, targets))
+        if asks_note:
+            self._ask_note_then(targets)
+            return len(targets)
         # The sender warning is never skipped, not even on Retry: it is about the mail, not the click.
         if delivers_to_inbox(action):
             missing = [r for r in targets if self._report(r.identity) is None]
@@ -159,6 +170,26 @@ class ActionRunner(QObject):
         for row in targets:
             self._start(action, row)
         return len(targets)
+
+    def _carries_notes(self) -> bool:
+        """Only a road that delivers a note to IT asks for one (the direct road's cmdlet has no field)."""
+        session = self._session()
+        return session is not None and bool(getattr(session.mailbox, "carries_notes", False))
+
+    def _ask_note_then(self, targets: list[MessageRow]) -> None:
+        """Ask for the optional note without blocking; send the requests on "Send request"."""
+
+        def send(note: str) -> None:
+            self.note_dialog = None
+            for row in targets:
+                self._notes[row.identity] = note
+                self._start(Action.REQUEST_RELEASE, row)
+
+        def cancelled() -> None:
+            self.note_dialog = None
+            self._drop_batch(targets)
+
+        self.note_dialog = self.ask_for_note(self._parent, len(targets), send, cancelled)
 
     # --- confirmation -------------------------------------------------
     def _confirm(self, action: Action, targets: list[MessageRow], skipped: int) -> bool:
@@ -266,6 +297,7 @@ class ActionRunner(QObject):
     # --- doing it -------------------------------------------------
     def _start(self, action: Action, row: MessageRow) -> None:
         identity = row.identity
+        note = self._notes.get(identity, "") if action is Action.REQUEST_RELEASE else ""
         session = self._session()
         if session is None:
             self._answered(identity, Result.SKIPPED, self._t(bulk_report.NOT_AVAILABLE))
@@ -274,7 +306,7 @@ class ActionRunner(QObject):
         def work() -> QuarantinedMessage | None:
             # Sent, then re-read until Microsoft has finished. The session tells the list and the tray
             # (which then watches a request for IT's answer).
-            return session.act(action, identity)
+            return session.act(action, identity, note=note)
 
         def done(message: QuarantinedMessage | None) -> None:
             if message is None:
