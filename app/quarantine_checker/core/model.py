@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import operator
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
@@ -330,7 +330,8 @@ _WIRE_FIELDS: tuple[str, ...] = (
     "ApprovalId", "MoveToQuarantineAdminActionTakenBy", "MoveToQuarantineApprovalId", "OverrideReason",
     "OverrideReasonIntValue",
 )
-_take_all = operator.itemgetter(*_WIRE_FIELDS)
+# Several fields, so the getter always returns a tuple (one field would return the bare value).
+_take_all: Callable[[Mapping[Any, Any]], tuple[Any, ...]] = operator.itemgetter(*_WIRE_FIELDS)
 _MISSING = object()
 
 
