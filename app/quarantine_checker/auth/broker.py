@@ -56,10 +56,11 @@ def acquire_interactive_via_broker(
     HWND from the GUI (``int(window.winId())``), or MSAL's console sentinel from the command line."""
     handle = parent_window_handle if parent_window_handle is not None else (
         msal.PublicClientApplication.CONSOLE_WINDOW_HANDLE)
-    return app.acquire_token_interactive(
+    result: dict[str, Any] = app.acquire_token_interactive(  # msal is untyped: its reply is a dict
         scopes,
         parent_window_handle=handle,
         login_hint=login_hint,
         prompt=msal.Prompt.SELECT_ACCOUNT if select_account else None,
         timeout=timeout,
     )
+    return result

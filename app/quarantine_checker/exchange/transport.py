@@ -378,6 +378,8 @@ class Transport:
         # host such as "localhost" under "localhost.local", so the copy has to use that name.
         jar_domain = host if "." in host or ":" in host else f"{host}.local"
         for cookie in resp.cookies:
+            if cookie.value is None:  # nothing to carry (and requests' set() reads None as "remove")
+                continue
             self.session.cookies.set(cookie.name, cookie.value, domain=jar_domain, path=cookie.path or "/",
                                      secure=cookie.secure)
         self._origin = f"https://{netloc}"  # pinned for every later call of this client

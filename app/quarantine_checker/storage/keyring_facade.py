@@ -23,8 +23,9 @@ import os
 import secrets
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from quarantine_checker.core.errors import SecureStorageUnavailable
 
@@ -32,6 +33,9 @@ if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
 
 log = logging.getLogger(__name__)
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 SERVICE_NAME = "quarantine-checker"
 
@@ -189,11 +193,12 @@ class SecretStore:
             except Exception:  # an older keyring without the setter: keep its default
                 log.debug("could not set Windows credential persistence")
 
-    def _call(self, op: str, fn: Any, *args: Any) -> Any:
+    def _call(self, op: str, fn: Callable[Concatenate[KeyringBackend, _P], _T],
+              *args: _P.args, **kwargs: _P.kwargs) -> _T:
         with self._lock:
             backend = self._load_backend()
             try:
-                return fn(backend, *args)
+                return fn(backend, *args, **kwargs)
             except SecureStorageUnavailable:
                 raise
             except Exception as exc:  # every backend raises its own types (pywintypes.error, dbus, ...)
@@ -218,7 +223,7 @@ class SecretStore:
     def delete(self, name: str) -> None:
         """Forget ``name``. Deleting something that isn't there is fine."""
 
-        def _delete(backend: Any, n: str) -> None:
+        def _delete(backend: KeyringBackend, n: str) -> None:
             from keyring.errors import PasswordDeleteError
 
             try:

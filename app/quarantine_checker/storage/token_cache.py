@@ -60,7 +60,7 @@ def data_key(data_dir: Path, store: SecretStore) -> DataKey:
     return DataKey(store, Path(data_dir) / KEY_LOCK_NAME)
 
 
-class _RecoveringTokenCache(PersistedTokenCache):
+class _RecoveringTokenCache(PersistedTokenCache):  # type: ignore[misc]  # msal_extensions ships no types
     """PersistedTokenCache that gets past a lock file left by a process that crashed mid-write.
 
     Without this, msal-extensions' file lock (portalocker isn't installed) would time out after 5 s and
