@@ -44,15 +44,17 @@ EXCLUDED_MODULES = [
 
 # Path fragments (with forward slashes) of collected files to drop after analysis.
 _DROP_PATTERNS = [
-    r"PySide6/Qt/translations/(?!qtbase_)",
+    # PySide6's layout differs: Linux/macOS wheels keep Qt under PySide6/Qt/{lib,plugins,translations}, the
+    # Windows wheel puts the DLLs straight in PySide6/ and has PySide6/plugins and PySide6/translations.
+    r"PySide6/(Qt/)?translations/(?!qtbase_)",
     r"PySide6/Qt/plugins/platforms/libq(eglfs|wayland|vnc|linuxfb|vkkhrdisplay|minimal|minimalegl)\.",
-    r"PySide6/Qt/plugins/(wayland-[^/]+|egldeviceintegrations|networkinformation|tls|generic|qmltooling|"
-    r"sqldrivers|designer|printsupport|platforminputcontexts/libqtvirtualkeyboard|vectorimageformats)/",
+    r"PySide6/(Qt/)?plugins/(wayland-[^/]+|egldeviceintegrations|networkinformation|tls|generic|qmltooling|"
+    r"sqldrivers|designer|printsupport|platforminputcontexts/(lib)?qtvirtualkeyboard|vectorimageformats)/",
     r"PySide6/Qt/plugins/platformthemes/libqgtk3\.",
     r"PySide6/Qt/plugins/imageformats/libq(tiff|webp|pdf|tga|wbmp|gif)\.",
-    r"PySide6/Qt/plugins/imageformats/q(tiff|webp|pdf|tga|wbmp|gif)\.dll",
-    r"PySide6/Qt/plugins/platforms/q(minimal|direct2d)\.dll",
-    r"PySide6/(opengl32sw|Qt6(Pdf|Quick|Qml|OpenGL|VirtualKeyboard)[^/]*)\.dll",
+    r"PySide6/(Qt/)?plugins/imageformats/q(tiff|webp|pdf|tga|wbmp|gif)\.dll",
+    r"PySide6/(Qt/)?plugins/platforms/q(minimal|direct2d)\.dll",
+    r"PySide6/(opengl32sw|d3dcompiler_\d+|Qt6(Pdf|Quick|Qml|OpenGL|VirtualKeyboard)[^/]*)\.dll",
     # (^|/): PyInstaller also puts symlinks to these at the top of the bundle; they must go with them.
     r"(^|/)libQt6(Pdf|Quick|Qml|QmlModels|QmlMeta|QmlWorkerScript|OpenGL|VirtualKeyboard|"
     r"WaylandClient|WaylandEglClientHwIntegration|WlShellIntegration|EglFsKmsSupport|EglFSDeviceIntegration|"
@@ -95,33 +97,40 @@ def _canonical(name: str) -> str:
 def runtime_distributions(root: str = "quarantine-checker") -> list[md.Distribution]:
     """The installed distributions the app needs at run time (its requirements, without extras)."""
     seen: dict[str, md.Distribution] = {}
-    todo = [root]
+    extras: dict[str, set[str]] = {}
+    todo: list[tuple[str, frozenset[str]]] = [(root, frozenset())]
     while todo:
-        name = _canonical(todo.pop())
-        if name in seen:
+        raw_name, wanted = todo.pop()
+        name = _canonical(raw_name)
+        if name in seen and wanted <= extras.get(name, set()):
             continue
         try:
             dist = md.distribution(name)
         except md.PackageNotFoundError:
             continue
         seen[name] = dist
+        extras.setdefault(name, set()).update(wanted)
         for req in dist.requires or []:
             spec, _, marker = req.partition(";")
-            if "extra" in marker:
+            if marker.strip() and not _marker_true(marker, extras[name]):
                 continue
-            if marker.strip() and not _marker_true(marker):
-                continue
-            todo.append(re.split(r"[\s<>=!~\[(]", spec.strip(), maxsplit=1)[0])
+            dep = re.split(r"[\s<>=!~\[(]", spec.strip(), maxsplit=1)[0]
+            requested = re.search(r"\[([^\]]*)\]", spec)  # e.g. msal[broker]: its extra's requirements too
+            todo.append((dep, frozenset(e.strip() for e in requested.group(1).split(",")) if requested
+                         else frozenset()))
     return [d for n, d in sorted(seen.items()) if n != _canonical(root)]
 
 
-def _marker_true(marker: str) -> bool:
+def _marker_true(marker: str, extras: set[str] | frozenset[str] = frozenset()) -> bool:
     try:
         from packaging.markers import Marker
 
-        return Marker(marker.strip()).evaluate()
+        parsed = Marker(marker.strip())
+        if "extra" not in marker:
+            return parsed.evaluate()
+        return any(parsed.evaluate({"extra": extra}) for extra in extras)
     except Exception:  # no 'packaging', or a marker it can't read: take the dependency, a licence too many
-        return True
+        return "extra" not in marker
 
 
 def licence_datas(packaging_dir: Path) -> list[tuple[str, str]]:

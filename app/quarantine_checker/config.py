@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from quarantine_checker import paths
+from quarantine_checker import paths, system_file_trust
 from quarantine_checker.core.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
@@ -234,7 +234,11 @@ def load_config(
     sources: dict[str, str] = {}
     notes: list[str] = []
 
-    system = _read_toml(system_file, "system-wide settings file")
+    distrust = system_file_trust.distrust_reason(system_file)
+    system = {} if distrust else _read_toml(system_file, "system-wide settings file")
+    if distrust:
+        log.warning("system-wide settings file %s ignored: %s", system_file, distrust)
+        notes.append(f"system file {system_file} ignored: {distrust}")
     locked = system.pop("locked", [])
     if not isinstance(locked, list) or not all(isinstance(k, str) for k in locked):
         raise ConfigurationError(f"\"locked\" in {system_file} must be a list of setting names.")

@@ -30,6 +30,9 @@ from pathlib import Path
 from typing import Any
 
 LOG_FILE_NAME = "quarantine-checker.log"
+# The command line logs to its own file: Windows can't rename a log another process holds open, so a
+# GUI and a CLI sharing one rotating file would fail to roll over (and report it on a missing stderr).
+CLI_LOG_FILE_NAME = "quarantine-checker-cli.log"
 MAX_BYTES = 1_000_000
 BACKUP_COUNT = 3
 MASK = "***"
@@ -148,14 +151,27 @@ def install_redaction() -> None:
 
 
 class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
-    """Log files are readable by the user only: they name the user's account and mailbox."""
+    """Log files are readable by the user only: they name the user's account and mailbox.
+
+    ``newline=""``: no newline translation. In text mode Windows turns every "\n" into "\r\n", so a
+    message already holding "\r\n" (an HTTP header, a pasted address) was written as "\r\r\n"."""
 
     def _open(self) -> Any:
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        return os.fdopen(fd, self.mode, encoding=self.encoding, errors=self.errors)
+        return os.fdopen(fd, self.mode, encoding=self.encoding, errors=self.errors, newline="")
+
+    def doRollover(self) -> None:
+        """A rollover Windows refuses (another process has a file open) is tried again later, instead of
+        reporting an error for every record; the current file keeps growing until then."""
+        try:
+            super().doRollover()
+        except OSError:
+            if self.stream is None:
+                self.stream = self._open()
 
 
-def setup_logging(log_dir: Path, level: str | int = "INFO", console: bool = False) -> Path:
+def setup_logging(log_dir: Path, level: str | int = "INFO", console: bool = False,
+                  file_name: str = LOG_FILE_NAME) -> Path:
     """Configure the root logger: redaction everywhere, a rotating file in ``log_dir``, MSAL quiet.
 
     Calling it again replaces the handlers it added before. Returns the log file's path.
@@ -163,7 +179,7 @@ def setup_logging(log_dir: Path, level: str | int = "INFO", console: bool = Fals
     install_redaction()
     log_dir = Path(log_dir)
     log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    log_file = log_dir / LOG_FILE_NAME
+    log_file = log_dir / file_name
 
     root = logging.getLogger()
     for handler in list(root.handlers):

@@ -38,6 +38,6 @@ def test_unexpected_bug_leaves_no_mail_in_the_log_or_on_the_terminal(
     err = capsys.readouterr().err
     assert "went wrong" in err
     assert "Traceback" not in err and "Payslip" not in err
-    log_text = (tmp_path / "data" / "logs" / "quarantine-checker.log").read_text(encoding="utf-8")
+    log_text = (tmp_path / "data" / "logs" / "quarantine-checker-cli.log").read_text(encoding="utf-8")
     assert "ValueError" in log_text and "whoami_with_a_bug" in log_text  # enough for a bug report
     assert "Traceback" not in log_text and "Payslip" not in log_text and "bob@" not in log_text

@@ -16,8 +16,11 @@ from quarantine_checker.ui.autostart import (
     Autostart,
     desktop_entry_content,
     desktop_entry_path,
+    is_translocated,
     launch_agent_content,
+    remove_stale_run_value,
     run_key_value,
+    run_value_program,
 )
 
 
@@ -107,3 +110,63 @@ def test_tray_menu_diagnostics_and_files_hold_no_mail_or_tokens(start_app, fake_
     for p in written:
         text = p.read_text(errors="replace")
         assert "Salary" not in text and "secret.example" not in text, p.name
+
+
+def test_macos_refuses_start_at_login_from_a_translocated_copy(tmp_path, monkeypatch):
+    # App Translocation exists only on macOS; the path it produces is what is checked (the plist write
+    # is real, into a throwaway HOME). Not proven here: that launchd then starts the moved app.
+    monkeypatch.setenv("HOME", str(tmp_path))
+    moved = "/Applications/Quarantine Checker.app/Contents/MacOS/quarantine-checker"
+    translocated = ("/private/var/folders/x1/abc/T/AppTranslocation/1F2E3D4C-0000-4000-8000-000000000000/d/"
+                    "Quarantine Checker.app/Contents/MacOS/quarantine-checker")
+    assert is_translocated(translocated) and not is_translocated(moved)
+    with pytest.raises(OSError) as info:
+        Autostart(platform="darwin", command=[translocated, "--minimized"]).enable()
+    assert "Applications folder" in (info.value.strerror or "")
+    assert not (tmp_path / "Library" / "LaunchAgents").exists()
+    Autostart(platform="darwin", command=[moved, "--minimized"]).enable()
+    plist = plistlib.loads(next((tmp_path / "Library" / "LaunchAgents").iterdir()).read_bytes())
+    assert plist["ProgramArguments"][0] == moved
+
+
+def test_windows_run_value_left_by_an_uninstalled_copy_is_removed_at_start(tmp_path):
+    # The registry is a dict here (winreg exists only on Windows); the rule is what is tested.
+    exe = tmp_path / "Quarantine Checker" / "quarantine-checker.exe"
+    registry = {"value": run_key_value([str(exe), "--minimized"])}
+
+    def check() -> bool:
+        return remove_stale_run_value(lambda: registry.get("value"), lambda: registry.pop("value"),
+                                      exists=lambda p: Path(p).exists())
+
+    exe.parent.mkdir()
+    exe.write_bytes(b"MZ")
+    assert not check() and "value" in registry  # the program is there: keep it
+    exe.unlink()
+    assert check() and "value" not in registry  # uninstalled: gone
+    assert not check()  # nothing there: nothing to do
+    assert run_value_program(r'"C:\Program Files\QC\qc.exe" --minimized') == r"C:\Program Files\QC\qc.exe"
+    assert run_value_program(r"C:\QC\qc.exe --minimized") == r"C:\QC\qc.exe"
+
+
+def test_windows_asks_to_be_restarted_minimised_after_an_upgrade_closes_it():
+    # RegisterApplicationRestart is kernel32 (Windows only): the arguments it gets are what is checked.
+    from quarantine_checker.ui import windows_restart
+
+    calls: list[tuple[str, int]] = []
+    assert windows_restart.register_for_restart(lambda cmd, flags: calls.append((cmd, flags)) or 0)
+    ((cmd, flags),) = calls
+    assert cmd == "--minimized"
+    assert not flags & 0x4, "RESTART_NO_PATCH would stop the restart after an update"
+    assert flags & 0x1 and flags & 0x2  # not after a crash or a hang
+    assert not windows_restart.register_for_restart(lambda cmd, flags: -2147024809)  # E_INVALIDARG
+
+
+def test_start_at_login_uses_the_windowed_exe_even_when_started_from_the_console_one():
+    from quarantine_checker.ui.autostart import launch_command
+
+    folder = r"C:\Program Files\Quarantine Checker"
+    assert launch_command(folder + r"\quarantine-checker-cli.exe", frozen=True) == [
+        folder + r"\quarantine-checker.exe", "--minimized"]
+    assert launch_command(folder + r"\quarantine-checker.exe", frozen=True) == [
+        folder + r"\quarantine-checker.exe", "--minimized"]
+    assert launch_command("/usr/bin/python3", frozen=False)[1:] == ["-m", "quarantine_checker", "--minimized"]

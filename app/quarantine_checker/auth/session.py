@@ -79,7 +79,8 @@ class AuthSession:
         self.identity: UserIdentity | None = None
         # The last account seen in the cache, even if it needs interaction: a login hint for sign-in.
         self.remembered_username: str | None = None
-        # Set by the GUI (int(main_window.winId())) so the Windows sign-in window sits on top of the app.
+        # The window WAM's sign-in sits on: the GUI sets int(main_window.winId()), the command line
+        # broker.CONSOLE_WINDOW. None (nobody said): WAM is not used, the browser is.
         self.parent_window_handle: int | None = None
 
     # --- the MSAL application ---------------------------------------------------------------------
@@ -96,21 +97,34 @@ class AuthSession:
             raise ConfigurationError("The sign-in settings (tenant and app id) are missing.",
                                      missing="authority" if not authority else "client_id")
         host = (urlsplit(authority).hostname or "").lower()
+        broker_kwargs = broker.broker_app_kwargs(self._platform)
         try:
-            return msal.PublicClientApplication(
-                client_id,
-                authority=authority,
-                token_cache=self.token_cache,
-                http_client=self._http,
-                instance_discovery=host in _DISCOVERY_HOSTS,
-                timeout=HTTP_TIMEOUT,
-                **broker.broker_app_kwargs(self._platform),
-            )
+            try:
+                return self._new_app(client_id, authority, host, broker_kwargs)
+            except (ImportError, RuntimeError) as exc:
+                if not broker_kwargs:
+                    raise
+                # MSAL lets the broker's load failure out of its constructor: sign in with the browser.
+                log.warning("Windows sign-in broker failed to start (%s); using the browser",
+                            type(exc).__name__)
+                return self._new_app(client_id, authority, host, {})
         except requests.RequestException as exc:
             raise _network_error(exc) from exc
         except ValueError as exc:  # MSAL: malformed authority, http:// authority, bad metadata
             raise ConfigurationError("The sign-in address in the settings can't be used.",
                                      authority_host=host or None, error=type(exc).__name__) from exc
+
+    def _new_app(self, client_id: str, authority: str, host: str,
+                 broker_kwargs: dict[str, Any]) -> msal.PublicClientApplication:
+        return msal.PublicClientApplication(
+            client_id,
+            authority=authority,
+            token_cache=self.token_cache,
+            http_client=self._http,
+            instance_discovery=host in _DISCOVERY_HOSTS,
+            timeout=HTTP_TIMEOUT,
+            **broker_kwargs,
+        )
 
     @property
     def app(self) -> msal.PublicClientApplication:
@@ -180,11 +194,12 @@ class AuthSession:
         (switching account)."""
         app = self.app
         hint = None if select_account else (login_hint or self.remembered_username)
-        if broker.broker_in_use(app):
+        handle = self.parent_window_handle
+        if broker.broker_in_use(app) and handle is not None:  # no window to sit on: the browser instead
             result = self._call(
                 broker.acquire_interactive_via_broker, app, EXCHANGE_SCOPES,
-                parent_window_handle=self.parent_window_handle, login_hint=hint,
-                select_account=select_account, timeout=timeout,
+                parent_window_handle=handle, login_hint=hint,
+                select_account=select_account, timeout=timeout, cancel=cancel,
             )
             return self._accept(result)
         return self._browser_sign_in(app, timeout=timeout, cancel=cancel, login_hint=hint,

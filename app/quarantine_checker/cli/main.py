@@ -114,30 +114,39 @@ def _services(args: argparse.Namespace) -> Any:
     return wiring.build_services(load_config())
 
 
-def _setup_logging(verbose: bool) -> None:
+def _setup_logging(verbose: bool, *, gui: bool = False) -> None:
     from quarantine_checker import paths
-    from quarantine_checker.logging_setup import setup_logging
+    from quarantine_checker.logging_setup import CLI_LOG_FILE_NAME, LOG_FILE_NAME, setup_logging
 
     try:
-        setup_logging(paths.log_dir(), level="DEBUG" if verbose else "INFO", console=verbose)
+        setup_logging(paths.log_dir(), level="DEBUG" if verbose else "INFO", console=verbose,
+                      file_name=LOG_FILE_NAME if gui else CLI_LOG_FILE_NAME)
     except OSError:  # an unwritable log dir must not stop a helpdesk command
         logging.basicConfig(level=logging.WARNING)
 
 
+def _parent_wam_to_the_console(services: Any) -> None:
+    """The command line's Windows sign-in window belongs to the console it was typed in."""
+    from quarantine_checker.auth.broker import CONSOLE_WINDOW
+
+    auth = getattr(services, "auth", None)
+    if auth is not None:
+        auth.parent_window_handle = CONSOLE_WINDOW
+
+
 def _gui(args: argparse.Namespace) -> int:
     from quarantine_checker.ui.app import ensure_application, run_gui  # the only Qt import, only here
-    from quarantine_checker.ui.single_instance import hand_over
 
     ensure_application()
-    if hand_over():  # already running: it brings its window forward; don't start a second checker
-        return ExitCode.OK
+    # Already running? run_gui takes the single-instance lock first; if another launch holds it, that
+    # one brings its window forward and this one exits before any checker or demo tenant is started.
     # The services (MSAL, requests, the keyring self-test, the demo tenant) are built on the window's
     # background helper once the window is on screen; the session flow then signs in there too. The UI
     # thread never waits for the keyring or the identity provider.
     # The log file too: its set-up (logging.handlers, the redaction patterns) is ~10 ms nothing before
     # the first paint needs; it runs on the UI thread after the paint, before the services are built.
     return run_gui(lambda: _services(args), minimized=args.minimized, demo=args.demo,
-                   prepare=lambda: _setup_logging(args.verbose))
+                   prepare=lambda: _setup_logging(args.verbose, gui=True))
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -149,6 +158,7 @@ def _run(args: argparse.Namespace) -> int:
     ctx: Context | None = None
     try:
         services = _services(args)
+        _parent_wam_to_the_console(services)
         ctx = Context(services, json_out=json_out)
         c = args.command
         if c == "sign-in":

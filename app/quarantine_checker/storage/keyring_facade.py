@@ -238,12 +238,18 @@ class SecretStore:
     def self_test(self) -> StorageStatus:
         """Round-trip a key-sized random value, so a broken store is found at start-up, not at sign-in."""
         probe = secrets.token_urlsafe(48)  # 64 characters, like the real wrapping key
-        # A name of its own per run: the app and the CLI starting together must not read each other's probe.
-        entry = f"{_SELF_TEST_ENTRY}-{os.getpid()}-{secrets.token_hex(4)}"
+        # A service name of its own per run, never the data key's: Windows Credential Manager keeps one
+        # credential per service name and moves the existing one aside when another name is written
+        # under it, so a probe beside the data key (or two processes probing together) could race into
+        # a false "keyring failed" or disturb the key.
+        service = f"{self.service}-{_SELF_TEST_ENTRY}-{os.getpid()}-{secrets.token_hex(4)}"
+        entry = _SELF_TEST_ENTRY
         try:
-            self.set(entry, probe)
-            ok = self.get(entry) == probe
-            self.delete(entry)
+            prober = SecretStore(service, backend=self._call("load", lambda backend: backend),
+                                 env=dict(self._env), platform=self._platform)
+            prober.set(entry, probe)
+            ok = prober.get(entry) == probe
+            prober.delete(entry)
         except SecureStorageUnavailable as exc:
             return StorageStatus(False, exc.details.get("backend", self.backend_name), str(exc))
         if not ok:

@@ -62,17 +62,22 @@ def run_gui(services: Any, *, minimized: bool = False, demo: bool = False,
     """
     app = ensure_application()
     from quarantine_checker.ui import crash_guard
-    from quarantine_checker.ui.single_instance import SingleInstance, hand_over
+    from quarantine_checker.ui.single_instance import SingleInstance
 
     crash_guard.install()  # a bug in a slot: plain words and "Copy details for IT", no traceback
 
     single = SingleInstance(parent=app)
-    if not single.listen() and hand_over(single.name):
+    if not single.claim():
         if not callable(services):
             close = getattr(services, "close", None)
             if callable(close):
                 close()
         return 0  # another instance was already running and has brought its window forward
+    if sys.platform == "win32":  # pragma: no cover - Windows only (see the two modules' tests)
+        from quarantine_checker.ui import autostart, windows_restart
+
+        windows_restart.register_for_restart()  # an upgrade that closes us starts us again
+        autostart.remove_stale_run_value_here()  # a start-at-login entry left by an uninstalled copy
     from quarantine_checker.ui.startup import Startup
 
     if prepare is not None and not callable(services):

@@ -7,10 +7,13 @@ launchd can't be exercised on the Linux CI machine). The app starts minimised to
 
 from __future__ import annotations
 
+import errno
+import logging
 import os
 import plistlib
 import shlex
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from quarantine_checker import APP_ID, APP_NAME
@@ -19,13 +22,77 @@ MINIMIZED_FLAG = "--minimized"
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
 RUN_VALUE = APP_NAME
 LAUNCH_AGENT_LABEL = "org.quarantine-checker.agent"
+log = logging.getLogger(__name__)
+MOVE_TO_APPLICATIONS = ("Move Quarantine Checker to your Applications folder first, then turn this on. "
+                        "It is running from the disk image or Downloads, where macOS gives it a "
+                        "different temporary place each time, so it could not be started at login.")
 
 
-def launch_command() -> list[str]:
-    """How to start this very installation again, minimised."""
-    if getattr(sys, "frozen", False):
-        return [sys.executable, MINIMIZED_FLAG]
-    return [sys.executable, "-m", "quarantine_checker", MINIMIZED_FLAG]
+def is_translocated(executable: str) -> bool:
+    """macOS App Translocation: an app opened from a disk image or Downloads (quarantined, not moved by
+    the user) runs from a random read-only path under .../AppTranslocation/..., different every launch.
+    A LaunchAgent pointing there would start nothing after the next login."""
+    return "/AppTranslocation/" in executable
+
+
+# --- Windows: a Run value left behind -------------------------------------------------------------------
+def run_value_program(value: str) -> str:
+    """The program of a Run value (Windows command-line rules: a quoted first word, or up to a space)."""
+    value = value.strip()
+    if value.startswith('"'):
+        end = value.find('"', 1)
+        return value[1:end] if end > 0 else value[1:]
+    return value.split(" ", 1)[0]
+
+
+def remove_stale_run_value(read: Callable[[], str | None], delete: Callable[[], None],
+                           exists: Callable[[str], bool] = os.path.exists) -> bool:
+    """Uninstall can't reach each user's HKCU Run value; a value whose program is gone (an uninstalled
+    or moved install) is removed at start. True if one was removed."""
+    value = read()
+    if not value or exists(run_value_program(value)):
+        return False
+    delete()
+    log.info("removed a start-at-login entry whose program no longer exists")
+    return True
+
+
+def remove_stale_run_value_here() -> bool:  # pragma: no cover - Windows registry only
+    """The real registry behind ``remove_stale_run_value`` (HKCU Run)."""
+    import winreg  # type: ignore[import-not-found]
+
+    def read() -> str | None:
+        try:
+            with winreg.OpenKey(winreg.HKEY_CURRENT_USER, RUN_KEY) as key:
+                value, _ = winreg.QueryValueEx(key, RUN_VALUE)
+        except OSError:
+            return None
+        return str(value)
+
+    def delete() -> None:
+        with winreg.OpenKey(winreg.HKEY_CURRENT_USER, RUN_KEY, 0, winreg.KEY_SET_VALUE) as key:
+            winreg.DeleteValue(key, RUN_VALUE)
+
+    try:
+        return remove_stale_run_value(read, delete)
+    except OSError as exc:
+        log.warning("couldn't check the start-at-login entry: %s", exc.strerror)
+        return False
+
+
+CLI_SUFFIX = "-cli.exe"
+
+
+def launch_command(executable: str | None = None, frozen: bool | None = None) -> list[str]:
+    """How to start this very installation again, minimised. On Windows the app may have been opened
+    through the console executable (quarantine-checker-cli.exe): login starts the windowed one beside
+    it, or a console window would open at every login."""
+    executable = executable or sys.executable
+    if getattr(sys, "frozen", False) if frozen is None else frozen:
+        if executable.lower().endswith(CLI_SUFFIX):
+            executable = executable[: -len(CLI_SUFFIX)] + ".exe"
+        return [executable, MINIMIZED_FLAG]
+    return [executable, "-m", "quarantine_checker", MINIMIZED_FLAG]
 
 
 # --- content (pure) ------------------------------------------------------------------------------
@@ -116,6 +183,8 @@ class Autostart:
                 winreg.SetValueEx(key, RUN_VALUE, 0, winreg.REG_SZ, run_key_value(self.command))
             return
         if self.platform == "darwin":
+            if is_translocated(self.command[0]):
+                raise OSError(errno.EPERM, MOVE_TO_APPLICATIONS)
             _write(launch_agent_path(), launch_agent_content(self.command))
             return
         _write(desktop_entry_path(), desktop_entry_content(self.command).encode())
@@ -141,5 +210,5 @@ def _write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-__all__ = ["Autostart", "desktop_entry_content", "launch_agent_content", "launch_command", "run_key_value",
-           "shlex"]
+__all__ = ["Autostart", "desktop_entry_content", "is_translocated", "launch_agent_content", "launch_command",
+           "remove_stale_run_value", "run_key_value", "shlex"]

@@ -92,6 +92,8 @@ class SessionFlow(QObject):
         )
         cancel = self._cancel = threading.Event()
         auth = self.auth
+        # Windows' sign-in broker (WAM) opens its window over ours: it needs our window's handle.
+        auth.parent_window_handle = int(self.w.winId())
 
         def work() -> Any:
             auth.start()
