@@ -13,6 +13,7 @@ cannot run on the Linux test machines, which test the rule, not the call.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import sys
@@ -25,6 +26,8 @@ TRUSTED_WINDOWS_OWNERS = {SYSTEM_SID: "SYSTEM", ADMINISTRATORS_SID: "Administrat
 
 
 def windows_owner_sid(path: Path) -> str:  # pragma: no cover - Windows only
+    if sys.platform != "win32":  # also tells mypy to check the rest only as Windows code
+        raise OSError(errno.ENOSYS, "Windows only")
     import ctypes
     from ctypes import wintypes
 
@@ -52,6 +55,8 @@ def windows_owner_sid(path: Path) -> str:  # pragma: no cover - Windows only
 def current_user_sid() -> str:  # pragma: no cover - Windows only
     """The running user's SID (OpenProcessToken + GetTokenInformation(TokenUser)); no console program is
     started, which would flash a window from the windowed app."""
+    if sys.platform != "win32":  # also tells mypy to check the rest only as Windows code
+        raise OSError(errno.ENOSYS, "Windows only")
     import ctypes
     from ctypes import wintypes
 
