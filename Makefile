@@ -14,6 +14,7 @@ demo: setup
 
 test: setup
 	$(BIN)/ruff check app tests benchmarks
+	$(BIN)/mypy
 	tests/run-suite.sh
 
 setup: apt venv
@@ -36,6 +37,7 @@ $(VENV)/.installed: pyproject.toml
 
 lint: venv
 	$(BIN)/ruff check app tests benchmarks
+	$(BIN)/mypy
 
 # The installers this machine can build: the PyInstaller bundle and the .deb (xz), then their sizes.
 # Windows (MSI) and macOS (.dmg) are built by .github/workflows/package.yml on their own runners.

@@ -40,7 +40,7 @@ def window(qtbot: Any, tenant: DemoTenant, confirmations: Confirmations) -> Iter
 
     ensure_application()
     w = MainWindow(make_services(tenant))
-    w.actions.confirm = confirmations
+    w.action_runner.confirm = confirmations
     qtbot.addWidget(w)
     w.show()
     yield w

@@ -24,7 +24,7 @@ def story_window(qtbot: Any, confirmations: Any) -> Iterator[tuple[Any, DemoTena
     ensure_application()
     with DemoTenant(seed=True, release_delay=0.3, end_user_cmdlets="allowed") as tenant:
         w = MainWindow(make_services(tenant))
-        w.actions.confirm = confirmations
+        w.action_runner.confirm = confirmations
         qtbot.addWidget(w)
         w.show()
         yield w, tenant
@@ -44,7 +44,7 @@ def test_demo_opens_on_the_story_and_the_invoice_can_be_asked_for(qtbot: Any, st
     select(qtbot, window, seed.INVOICE_IDENTITY)
     assert window.details.why_title.text().startswith("Held")
     assert len(window.details.why_text.text()) > 40
-    primary = window.details.actions.primary
+    primary = window.details.action_bar.primary
     assert primary.isEnabled() and primary.text() in ("Release", "Request release")
     before = status_of(window, seed.INVOICE_IDENTITY)
     qtbot.mouseClick(primary, Qt.MouseButton.LeftButton)
@@ -67,10 +67,10 @@ def test_demo_opens_on_the_held_invoice_and_the_banner_names_it(qtbot: Any, stor
         timeout=5_000,
     )
     assert window.details.why_title.text().startswith("Held")
-    assert window.details.actions.primary.text() == "Request release"
-    assert window.details.actions.primary.isEnabled()
+    assert window.details.action_bar.primary.text() == "Request release"
+    assert window.details.action_bar.primary.isEnabled()
     # The sender checks arrive for the invoice without the user touching anything.
-    qtbot.waitUntil(lambda: seed.INVOICE_IDENTITY in window.actions.reports, timeout=10_000)
+    qtbot.waitUntil(lambda: seed.INVOICE_IDENTITY in window.action_runner.reports, timeout=10_000)
 
     with qtbot.waitSignal(window.refreshed, timeout=10_000):
         window.list.select_first()

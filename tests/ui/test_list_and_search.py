@@ -88,10 +88,10 @@ def test_every_disabled_action_shows_its_reason(qtbot: Any, window: Any, tenant:
     ]
     signed_in(qtbot, window)
     requested = window.list.model.row_for(idents[2])
-    window.actions.run(Action.REQUEST_RELEASE, [requested])
+    window.action_runner.run(Action.REQUEST_RELEASE, [requested])
     qtbot.waitUntil(lambda: status_of(window, idents[2]) == "Release requested", timeout=10_000)
 
-    bar = window.details.actions
+    bar = window.details.action_bar
     disabled_seen = 0
     for ident in idents:
         select(qtbot, window, ident)
@@ -145,7 +145,7 @@ def _offered(window: Any) -> tuple[str, str]:
     """The details pane's title and its Release button as the user sees them ('' when not on screen)."""
     d = window.details
     subject = d.subject.text() if d.subject.isVisible() else ""
-    primary = d.actions.primary
+    primary = d.action_bar.primary
     return subject, primary.text() if primary.isVisible() and primary.isEnabled() else ""
 
 
@@ -185,7 +185,7 @@ def test_bulk_actions_count_and_act_on_only_the_selected_messages_still_shown(
     hidden = add(tenant, "Statement archive", sender="archive@fabrikam-bank.example")
     signed_in(qtbot, window)
     assert window.list.select_identities([*shown, hidden]) == 3
-    primary = window.details.actions.primary
+    primary = window.details.action_bar.primary
     qtbot.waitUntil(lambda: primary.text() == "Release 3 messages", timeout=5_000)
 
     qtbot.keyClicks(window.list.search, "statements@")

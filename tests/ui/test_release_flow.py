@@ -15,7 +15,7 @@ def test_sign_in_list_select_release_shows_released(qtbot: Any, window: Any, ten
     assert "alice@northwind.example" in window.account_label.text()
     assert "Last checked just now" in window.last_checked_label.text()
     select(qtbot, window, ident)
-    primary = window.details.actions.primary
+    primary = window.details.action_bar.primary
     assert primary.text() == "Release" and primary.isEnabled()
 
     # A double click on the button must not send two requests.
@@ -27,15 +27,15 @@ def test_sign_in_list_select_release_shows_released(qtbot: Any, window: Any, ten
     assert tenant.message(ident)["ReleaseStatus"] == "RELEASED"
     note = window.details.note_shown()
     assert note.startswith("Released — it is in your Inbox; originally received")
-    assert window.details.actions.primary.isEnabled() is False
-    assert "already been released" in window.details.actions.reason_for(window.details.actions.primary)
+    assert window.details.action_bar.primary.isEnabled() is False
+    assert "already been released" in window.details.action_bar.reason_for(window.details.action_bar.primary)
 
 
 def test_request_release_then_it_approves(qtbot: Any, window: Any, tenant: Any) -> None:
     ident = add(tenant, "Contract renewal — signature needed", kind="HighConfPhish")
     signed_in(qtbot, window)
     select(qtbot, window, ident)
-    primary = window.details.actions.primary
+    primary = window.details.action_bar.primary
     assert primary.text() == "Request release"
     qtbot.mouseClick(primary, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: status_of(window, ident) == "Release requested", timeout=15_000)
@@ -52,7 +52,7 @@ def test_failed_action_keeps_row_says_why_and_retries(qtbot: Any, window: Any, t
     signed_in(qtbot, window)
     select(qtbot, window, ident)
     tenant.inject_fault("forbidden_nul", count=1, cmdlet="Release-QuarantineMessage")
-    qtbot.mouseClick(window.details.actions.primary, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.details.action_bar.primary, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: status_of(window, ident) == "Release failed", timeout=15_000)
 
     assert tenant.message(ident)["ReleaseStatus"] == "NOTRELEASED"
@@ -72,7 +72,7 @@ def test_failed_sender_checks_ask_before_release(
     signed_in(qtbot, window)
     select(qtbot, window, ident)
     confirmations.answer = False
-    qtbot.mouseClick(window.details.actions.primary, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.details.action_bar.primary, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(confirmations.asked), timeout=10_000)
 
     asked = confirmations.asked[-1]
@@ -93,9 +93,9 @@ def test_everything_from_this_sender_with_count_and_confirmation(
     assert window.details.same_sender.text() == "Select all 3 messages from this sender"
     qtbot.mouseClick(window.details.same_sender, Qt.MouseButton.LeftButton)
     assert sorted(r.identity for r in window.list.selected_rows()) == sorted(same)
-    assert window.details.actions.primary.text() == "Release 3 messages"
+    assert window.details.action_bar.primary.text() == "Release 3 messages"
 
-    qtbot.mouseClick(window.details.actions.primary, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.details.action_bar.primary, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: all(status_of(window, i) == "Released" for i in same), timeout=20_000)
     bulk = [a for a in confirmations.asked if not a["warning"]]
     assert bulk and bulk[0]["text"] == "Release these 3 messages to your Inbox?"
@@ -141,7 +141,7 @@ def test_every_action_that_delivers_to_the_inbox_warns_about_an_unconfirmed_send
     ident = add(tenant, "You have WON a prize", sender="prize@winner-claims.example", checks=checks)
     signed_in(qtbot, window)
     select(qtbot, window, ident)
-    bar = window.details.actions
+    bar = window.details.action_bar
     clicked = getattr(bar, button)
     assert clicked.isVisibleTo(bar) and clicked.isEnabled()
     # Both buttons put the message in the Inbox, and both say so.
@@ -164,7 +164,7 @@ def test_report_not_junk_from_a_confirmed_sender_releases_and_reports(
     ident = add(tenant, "Team lunch on Friday", sender="events@contoso-supplies.example", checks="pass")
     signed_in(qtbot, window)
     select(qtbot, window, ident)
-    not_junk = window.details.actions.not_junk
+    not_junk = window.details.action_bar.not_junk
     assert not_junk.text() == "Release and report as not junk"
     qtbot.mouseClick(not_junk, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: status_of(window, ident) == "Released", timeout=15_000)
@@ -178,7 +178,7 @@ def test_answering_the_sender_warning_yes_reports_not_junk(
     ident = add(tenant, "Lunch menu", sender="canteen@tailspin.example", checks="none")
     signed_in(qtbot, window)
     select(qtbot, window, ident)
-    qtbot.mouseClick(window.details.actions.not_junk, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.details.action_bar.not_junk, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: status_of(window, ident) == "Released", timeout=15_000)
     assert [a["yes"] for a in confirmations.asked] == ["Release anyway"]
     assert "couldn't confirm who sent" in confirmations.asked[0]["text"]

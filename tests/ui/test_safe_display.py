@@ -105,7 +105,7 @@ def test_a_huge_subject_is_cut_with_its_length_and_wraps_inside_the_pane(
     # It wraps over several lines instead of widening the pane.
     assert d.subject.height() > 3 * d.subject.fontMetrics().height()
     pane = QRect(d.mapToGlobal(QPoint(0, 0)), d.size())
-    bar = d.actions
+    bar = d.action_bar
     for widget in (d.subject, bar.primary, bar.delete, bar.not_junk, bar.headers):
         assert widget.isVisible(), widget.accessibleName()
         shown = QRect(widget.mapToGlobal(QPoint(0, 0)), widget.size())

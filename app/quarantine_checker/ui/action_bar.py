@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from quarantine_checker.ui.icons import icon
@@ -76,7 +76,7 @@ class ActionBar(QWidget):
             grid.setColumnStretch(column, 1)
         self.set_state(ActionBarState())
 
-    def _button(self, text: str, icon_name: str, signal: Signal) -> QPushButton:
+    def _button(self, text: str, icon_name: str, signal: SignalInstance) -> QPushButton:
         button = QPushButton(icon(icon_name), text, self)
         button.setAccessibleName(text)
         button.setAutoDefault(False)

@@ -307,9 +307,8 @@ class ActionRunner(QObject):
             return self.tr(
                 "Release requested — IT has been asked to release it. You'll see their answer here."
             )
-        return self.tr("Done. The message now shows: {0}").format(
-            self.model.row_for(message.identity).cells[5] if self.model.row_for(message.identity) else ""
-        )
+        row = self.model.row_for(message.identity)
+        return self.tr("Done. The message now shows: {0}").format(row.cells[5] if row else "")
 
     def retry(self, identity: str) -> None:
         outcome = self.outcomes.get(identity)

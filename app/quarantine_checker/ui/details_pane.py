@@ -83,7 +83,7 @@ class DetailsPane(QWidget):
         note_row.addWidget(self.copy_button)
         self.note.hide()
 
-        self.actions = ActionBar(body)
+        self.action_bar = ActionBar(body)
         self.same_sender = QPushButton(body)
         self.same_sender.setFlat(True)
         self.same_sender.setAccessibleName(self.tr("Select everything from this sender"))
@@ -91,13 +91,13 @@ class DetailsPane(QWidget):
 
         self.facts = QFormLayout()
         self.facts.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.sender = plain_label("", body, accessible_name=self.tr("From"))
+        self.sender_label = plain_label("", body, accessible_name=self.tr("From"))
         self.recipients = plain_label("", body, accessible_name=self.tr("To"))
         self.received = plain_label("", body, accessible_name=self.tr("Received"))
         self.expires = plain_label("", body, accessible_name=self.tr("Deleted on"))
         self.policy = plain_label("", body, accessible_name=self.tr("Policy"))
         for title, widget in (
-            (self.tr("From"), self.sender),
+            (self.tr("From"), self.sender_label),
             (self.tr("To"), self.recipients),
             (self.tr("Received"), self.received),
             (self.tr("Deleted"), self.expires),
@@ -127,7 +127,7 @@ class DetailsPane(QWidget):
         column.addWidget(self.why_text)
         column.addWidget(self.status)
         column.addWidget(self.note)
-        column.addWidget(self.actions)
+        column.addWidget(self.action_bar)
         column.addWidget(self.same_sender, 0, Qt.AlignmentFlag.AlignLeft)
         column.addLayout(self.facts)
         for w in (
@@ -203,7 +203,7 @@ class DetailsPane(QWidget):
         set_plain(self.why_text, translate(reasons.TRANSLATION_CONTEXT, reason.explanation))
         status = row.pending or row.cells[5]
         set_plain(self.status, self.tr("Status: {0}").format(status))
-        set_plain(self.sender, row.cells[0])
+        set_plain(self.sender_label, row.cells[0])
         set_plain(self.recipients, ", ".join(m.recipient_address) or self.tr("(not given)"))
         set_plain(self.received, self._when(m.received_time, now))
         left = translate(expiry.TRANSLATION_CONTEXT, expiry.expiry_text(m.expires, now))
@@ -249,7 +249,7 @@ class DetailsPane(QWidget):
             lines.append(self.tr("Replies would go to: {0}").format(", ".join(report.reply_to)))
         if report.display_name and self.row is not None:
             address = report.from_address or self.row.message.sender_address
-            set_plain(self.sender, f"{report.display_name} <{address}>")
+            set_plain(self.sender_label, f"{report.display_name} <{address}>")
         set_plain(self.checks, "\n".join(lines) or self.tr("No sender information was found in the headers."))
 
     # --- preview -------------------------------------------------

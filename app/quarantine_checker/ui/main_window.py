@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
         self.previews: dict[str, Any] = {}
         self.demo = demo
         self._guide_to_invoice = False  # demo: select the story's held invoice after the first listing
+        self._open_after_refresh: str | None = None  # a message asked for before the listing had it
         self.setWindowTitle(self._title())
         self.setWindowIcon(icon("app"))
         self.setAccessibleName(self._title())
@@ -124,11 +125,11 @@ class MainWindow(QMainWindow):
         self._shell.deleteLater()
         self._build_main_page()
 
-        self.actions = ActionRunner(
+        self.action_runner = ActionRunner(
             self.tasks, self.list.model, self.client, self, own_domains=self._own_domains
         )
-        self.actions.outcome_changed.connect(self._on_outcome)
-        self.actions.report_loaded.connect(self._on_report_loaded)
+        self.action_runner.outcome_changed.connect(self._on_outcome)
+        self.action_runner.report_loaded.connect(self._on_report_loaded)
         self.session = SessionFlow(self)
 
         self._details_timer = QTimer(self)
@@ -211,8 +212,8 @@ class MainWindow(QMainWindow):
         header.addWidget(self.check_now)
         header.addWidget(self.sign_out_button)
 
-        self.list = MessageListView(self.main)
-        self.details = DetailsPane(self.main)
+        self.list: MessageListView = MessageListView(self.main)
+        self.details: DetailsPane = DetailsPane(self.main)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self.main)
         self.splitter.addWidget(self.list)
         self.splitter.addWidget(self.details)
@@ -230,14 +231,14 @@ class MainWindow(QMainWindow):
         self.list.model.dataChanged.connect(self._on_rows_changed)
         self.list.model.rows_replaced.connect(self._on_selection)
         d = self.details
-        d.actions.primary_clicked.connect(self.primary_action)
-        d.actions.delete_clicked.connect(lambda: self.run_action(Action.DELETE))
-        d.actions.not_junk_clicked.connect(lambda: self.run_action(Action.REPORT_NOT_JUNK))
-        d.actions.headers_clicked.connect(self.show_headers)
+        d.action_bar.primary_clicked.connect(self.primary_action)
+        d.action_bar.delete_clicked.connect(lambda: self.run_action(Action.DELETE))
+        d.action_bar.not_junk_clicked.connect(lambda: self.run_action(Action.REPORT_NOT_JUNK))
+        d.action_bar.headers_clicked.connect(self.show_headers)
         d.retry_clicked.connect(self._retry)
         d.same_sender_clicked.connect(self.select_same_sender)
         self.setTabOrder(self.list.search, self.list.table)
-        self.setTabOrder(self.list.table, d.actions.primary)
+        self.setTabOrder(self.list.table, d.action_bar.primary)
 
     def _build_shortcuts(self) -> None:
         from PySide6.QtCore import Qt
@@ -250,7 +251,7 @@ class MainWindow(QMainWindow):
         find.triggered.connect(self.list.focus_search)
         self.addAction(find)
         refresh = QAction(self.tr("Check now"), self)
-        refresh.setShortcuts([QKeySequence.StandardKey.Refresh, QKeySequence("Ctrl+R")])
+        refresh.setShortcuts([QKeySequence(QKeySequence.StandardKey.Refresh), QKeySequence("Ctrl+R")])
         refresh.triggered.connect(self.refresh)
         self.addAction(refresh)
         # Enter/Return on the list or the details pane = the primary action; Delete = delete (confirmed).
@@ -369,8 +370,8 @@ class MainWindow(QMainWindow):
         self.list.model.set_rows([])
         self.list._loaded = False
         self.previews.clear()
-        self.actions.reports.clear()
-        self.actions.headers.clear()
+        self.action_runner.reports.clear()
+        self.action_runner.headers.clear()
         for key in ("offline", "service"):
             self.banners.hide_banner(key)
         self.signed_out.emit()
@@ -405,7 +406,7 @@ class MainWindow(QMainWindow):
         self.check_now.setEnabled(False)
         self.check_now.setText(self.tr("Checking…"))
         client = self.client
-        names = dict(self.actions.sender_names)
+        names = dict(self.action_runner.sender_names)
         tasks = self.tasks
 
         def work() -> tuple[Any, list[MessageRow], datetime]:
@@ -528,7 +529,7 @@ class MainWindow(QMainWindow):
                 self.details.show_nothing(
                     self.tr("Select a message to see why it was held and what you can do.")
                 )
-            self.details.actions.set_state(ActionBarState())
+            self.details.action_bar.set_state(ActionBarState())
             return
         if len(rows) > 1:
             self.details.show_many(len(rows))
@@ -539,7 +540,7 @@ class MainWindow(QMainWindow):
             self._show_cached_details(row)
             self._show_outcome(row.identity)
             self._details_timer.start()
-        self.details.actions.set_state(self.action_state(rows, now))
+        self.details.action_bar.set_state(self.action_state(rows, now))
 
     def _on_rows_changed(self, *args: Any) -> None:
         from quarantine_checker.ui.row_view import local_now
@@ -550,13 +551,13 @@ class MainWindow(QMainWindow):
             self.details.show_row(rows[0], local_now(), same)
             self._show_outcome(rows[0].identity)
         if rows:
-            self.details.actions.set_state(self.action_state(rows, local_now()))
+            self.details.action_bar.set_state(self.action_state(rows, local_now()))
 
     def _show_cached_details(self, row: MessageRow) -> None:
         from quarantine_checker.core.decision import Action, decide
         from quarantine_checker.ui.row_view import local_now
 
-        report = self.actions.reports.get(row.identity)
+        report = self.action_runner.reports.get(row.identity)
         if report is not None:
             self.details.set_sender_report(report)
         preview = self.previews.get(row.identity)
@@ -579,14 +580,14 @@ class MainWindow(QMainWindow):
         row = rows[0]
         ident, sender = row.identity, row.message.sender_address
         client, own = self.client, self._own_domains()
-        if ident not in self.actions.reports:
+        if ident not in self.action_runner.reports:
 
             def checks() -> tuple[str, Any]:
                 text = client().headers(ident)
                 return text, analyse_headers(text, sender, own_domains=own)
 
             def checks_done(found: tuple[str, Any]) -> None:
-                self.actions.headers[ident], self.actions.reports[ident] = found
+                self.action_runner.headers[ident], self.action_runner.reports[ident] = found
                 self._on_report_loaded(ident)
 
             def checks_failed(exc: BaseException) -> None:
@@ -617,11 +618,11 @@ class MainWindow(QMainWindow):
     def _on_report_loaded(self, ident: str) -> None:
         from quarantine_checker.ui.row_view import build_row, local_now
 
-        report = self.actions.reports.get(ident)
+        report = self.action_runner.reports.get(ident)
         if report is None:
             return
         if report.display_name:
-            self.actions.sender_names[ident] = report.display_name
+            self.action_runner.sender_names[ident] = report.display_name
             row = self.list.model.row_for(ident)
             if row is not None and not row.cells[0].startswith(report.display_name):
                 fresh = build_row(row.message, local_now(), sender_name=report.display_name)
@@ -640,7 +641,7 @@ class MainWindow(QMainWindow):
         from quarantine_checker.core.decision import NOT_JUNK_TYPES, Action, decide, release_action
         from quarantine_checker.ui.action_bar import ActionBarState, ButtonState
 
-        busy = [r for r in rows if r.pending or self.actions.is_busy(r.identity)]
+        busy = [r for r in rows if r.pending or self.action_runner.is_busy(r.identity)]
         if len(rows) == 1:
             row = rows[0]
             d = decide(row.message, now)
@@ -663,20 +664,20 @@ class MainWindow(QMainWindow):
         n = releasable if act is Action.RELEASE else requestable
         none_reason = self.tr("None of the selected messages can get this action.")
         primary = ButtonState(
-            self.actions.verb(act, max(n, 2)) if n else self.actions.verb(act),
+            self.action_runner.verb(act, max(n, 2)) if n else self.action_runner.verb(act),
             n > 0,
             "" if n else none_reason,
             icon="release" if act is Action.RELEASE else "request-release",
         )
         delete = ButtonState(
-            self.actions.verb(Action.DELETE, max(deletable, 2))
+            self.action_runner.verb(Action.DELETE, max(deletable, 2))
             if deletable
-            else self.actions.verb(Action.DELETE),
+            else self.action_runner.verb(Action.DELETE),
             deletable > 0,
             none_reason,
         )
         not_junk = ButtonState(
-            self.actions.verb(Action.REPORT_NOT_JUNK, max(junkable, 2)),
+            self.action_runner.verb(Action.REPORT_NOT_JUNK, max(junkable, 2)),
             junkable > 0,
             none_reason,
             visible=junkable > 0,
@@ -696,7 +697,7 @@ class MainWindow(QMainWindow):
             Action.DELETE: "delete",
             Action.REPORT_NOT_JUNK: "not-junk",
         }
-        text = self.actions.verb(action)
+        text = self.action_runner.verb(action)
         if busy:
             return ButtonState(text, False, self.tr("Working on it…"), icon=icons[action])
         if d.is_available(action):
@@ -716,8 +717,8 @@ class MainWindow(QMainWindow):
             if action is None:
                 return
         else:
-            releasable = len(self.actions.eligible(Action.RELEASE, rows, now))
-            requestable = len(self.actions.eligible(Action.REQUEST_RELEASE, rows, now))
+            releasable = len(self.action_runner.eligible(Action.RELEASE, rows, now))
+            requestable = len(self.action_runner.eligible(Action.REQUEST_RELEASE, rows, now))
             action = Action.RELEASE if releasable >= requestable and releasable else Action.REQUEST_RELEASE
         self.run_action(action)
 
@@ -726,21 +727,21 @@ class MainWindow(QMainWindow):
 
         rows = self.list.selected_rows()
         if rows:
-            self.actions.run(action, rows)
-            self.details.actions.set_state(self.action_state(self.list.selected_rows(), local_now()))
+            self.action_runner.run(action, rows)
+            self.details.action_bar.set_state(self.action_state(self.list.selected_rows(), local_now()))
 
     def _retry(self) -> None:
         ident = self._selected_identity()
         if ident:
             self.details.hide_note()
-            self.actions.retry(ident)
+            self.action_runner.retry(ident)
 
     def _on_outcome(self, ident: str) -> None:
         if self._selected_identity() == ident:
             self._show_outcome(ident)
 
     def _show_outcome(self, ident: str) -> None:
-        outcome = self.actions.outcomes.get(ident)
+        outcome = self.action_runner.outcomes.get(ident)
         if outcome is None:
             self.details.hide_note()
         else:
@@ -765,13 +766,13 @@ class MainWindow(QMainWindow):
             return
         row = self.list.model.row_for(ident)
         subject = row.message.subject if row else ""
-        if ident in self.actions.headers:
-            dialogs.HeadersDialog(self, subject, self.actions.headers[ident]).open()
+        if ident in self.action_runner.headers:
+            dialogs.HeadersDialog(self, subject, self.action_runner.headers[ident]).open()
             return
         client = self.client
 
         def shown(text: str) -> None:
-            self.actions.headers[ident] = text
+            self.action_runner.headers[ident] = text
             dialogs.HeadersDialog(self, subject, text).open()
 
         def failed(exc: BaseException) -> None:

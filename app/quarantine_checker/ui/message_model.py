@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractProxyModel,
     QAbstractTableModel,
     QModelIndex,
@@ -307,7 +308,7 @@ class MessageFilterProxy(QAbstractProxyModel):
         self._pos = None
         self.endResetModel()
 
-    def _connections(self, model: QAbstractTableModel) -> list[tuple[Any, Any]]:
+    def _connections(self, model: QAbstractItemModel) -> list[tuple[Any, Any]]:
         return [
             (model.modelAboutToBeReset, self._on_source_about_to_reset),
             (model.modelReset, self._on_source_reset),
@@ -419,7 +420,7 @@ class MessageFilterProxy(QAbstractProxyModel):
         self._visible = self._compute(None)
         self._pos = None
         before = [p for _, p in self._saved]
-        after = [self.mapFromSource(QModelIndex(s)) if s.isValid() else QModelIndex() for s, _ in self._saved]
+        after = [self.mapFromSource(s) if s.isValid() else QModelIndex() for s, _ in self._saved]
         self._saved = []
         self.changePersistentIndexList(before, after)
         self.layoutChanged.emit()
