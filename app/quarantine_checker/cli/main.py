@@ -14,9 +14,12 @@ import sys
 import threading
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .exit_codes import ExitCode
+
+if TYPE_CHECKING:  # imported for real inside the commands that need it (MSAL, requests: slow to load)
+    from quarantine_checker.wiring import Services
 
 ACCOUNT_COMMANDS = {"sign-in", "whoami", "sign-out"}
 
@@ -104,7 +107,7 @@ def _demo_server(args: argparse.Namespace) -> int:
     return 0
 
 
-def _services(args: argparse.Namespace) -> Any:
+def _services(args: argparse.Namespace) -> Services:
     from quarantine_checker import wiring
 
     if args.demo:
@@ -125,7 +128,7 @@ def _setup_logging(verbose: bool, *, gui: bool = False) -> None:
         logging.basicConfig(level=logging.WARNING)
 
 
-def _parent_wam_to_the_console(services: Any) -> None:
+def _parent_wam_to_the_console(services: Services) -> None:
     """The command line's Windows sign-in window belongs to the console it was typed in."""
     from quarantine_checker.auth.broker import CONSOLE_WINDOW
 

@@ -7,7 +7,7 @@ no HTML is interpreted, no link is clickable, no image or other resource is ever
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
@@ -28,6 +28,10 @@ from quarantine_checker.ui.action_bar import ActionBar
 from quarantine_checker.ui.message_model import MessageRow
 from quarantine_checker.ui.plain_text import plain_label, plain_text_view, set_plain, set_plain_body, visible
 from quarantine_checker.ui.row_view import translate
+
+if TYPE_CHECKING:
+    from quarantine_checker.core.sender_checks import SenderReport
+    from quarantine_checker.exchange.results import Preview
 
 MAX_LINKS_SHOWN = 25
 SUBJECT_LIMIT = 300  # characters of the subject shown as the pane's title; the length of the rest is said
@@ -240,7 +244,7 @@ class DetailsPane(QWidget):
     def set_checks_unavailable(self, text: str) -> None:
         set_plain(self.checks, text)
 
-    def set_sender_report(self, report: Any) -> None:
+    def set_sender_report(self, report: SenderReport) -> None:
         lines = [("⚠ " + w) for w in report.warnings]
         for check in report.auth_checks:
             mark = "✓" if check.result == "pass" else ("✗" if check.result in ("fail", "softfail") else "?")
@@ -263,7 +267,7 @@ class DetailsPane(QWidget):
         set_plain(self.links, self.tr("(not available)"))
         set_plain(self.attachments, self.tr("(not available)"))
 
-    def set_preview(self, preview: Any) -> None:
+    def set_preview(self, preview: Preview) -> None:
         body = preview.body or ""
         text = html_to_text(body) if preview.is_html else body
         set_plain_body(self.preview, text or self.tr("(the message has no text)"))

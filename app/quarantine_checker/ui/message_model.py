@@ -28,6 +28,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QIcon
 
+from quarantine_checker.core.model import QuarantinedMessage
 from quarantine_checker.ui.icons import icon
 from quarantine_checker.ui.plain_text import plain_tooltip
 
@@ -50,7 +51,7 @@ class MessageRow:
     """One message, ready to show. ``cells`` are display strings already made safe (plain_text.visible)."""
 
     identity: str
-    message: Any  # core.model.QuarantinedMessage
+    message: QuarantinedMessage
     cells: list[str]  # one per column
     haystack: str  # lower-case text of every field, for search
     reason_key: str  # filter chip keys
