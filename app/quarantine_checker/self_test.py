@@ -12,6 +12,9 @@ JSON on stdout, whether the things a frozen app typically loses are present and 
 - ``config``: where the settings come from and whether they load;
 - ``resources``: the icons directory was found and the app icon renders (needs Qt's SVG plugin);
 - ``network``: msal and msal-extensions import and requests has a CA bundle to verify TLS with;
+- ``notifications``: a desktop notification service answers (``org.freedesktop.Notifications``'
+  ``GetServerInformation`` on the session bus; Qt's tray messages on Windows and macOS). Without one the
+  app falls back to Qt's tray message, which on most Linux panels needs that same service;
 - ``autostart``: the command a login would run (start at login) names an executable that exists.
 
 The JSON goes to stdout and, if ``QC_SELF_TEST_OUT`` names a file, there too (a windowed executable on
@@ -36,6 +39,7 @@ EXIT_OK = 0
 EXIT_SETUP = 7  # cli.exit_codes.ExitCode.SETUP; not imported to keep this module light
 UNUSABLE_PLATFORMS = {"offscreen", "minimal", "minimalegl", "vnc", "linuxfb"}
 TRAY_WAIT_SECONDS = 3.0
+NOTIFY_WAIT_SECONDS = 3.0
 
 
 def _guard(check: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -85,6 +89,33 @@ def check_network_stack() -> dict[str, Any]:
     ca_bundle = requests.utils.DEFAULT_CA_BUNDLE_PATH
     ok = bool(ca_bundle) and os.path.isfile(ca_bundle)
     return {"msal": msal.__version__, "ca_bundle": ca_bundle, "usable": ok}
+
+
+def check_notifications() -> dict[str, Any]:
+    """Whether a notification the app sends would reach the screen (the notifier's own path)."""
+    if sys.platform.startswith(("win", "darwin")):
+        from PySide6.QtWidgets import QSystemTrayIcon
+
+        supported = QSystemTrayIcon.supportsMessages()
+        return {"backend": "tray-message", "usable": supported}
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        return {"backend": "freedesktop", "usable": False, "reason": "no session bus"}
+    from jeepney import DBusAddress, new_method_call
+    from jeepney.io.blocking import open_dbus_connection
+    from jeepney.wrappers import unwrap_msg
+
+    from quarantine_checker.ui.notifier import BUS_NAME, INTERFACE, OBJECT_PATH
+
+    addr = DBusAddress(OBJECT_PATH, bus_name=BUS_NAME, interface=INTERFACE)
+    with open_dbus_connection(bus="SESSION") as conn:
+        try:
+            body = unwrap_msg(conn.send_and_get_reply(new_method_call(addr, "GetServerInformation"),
+                                                      timeout=NOTIFY_WAIT_SECONDS))
+        except Exception as exc:  # no service on the bus, or it doesn't answer
+            return {"backend": "freedesktop", "usable": False,
+                    "reason": f"no notification service answers ({type(exc).__name__})"}
+    server = body[0] if body and isinstance(body[0], str) else "?"
+    return {"backend": "freedesktop", "server": server[:80], "usable": True}
 
 
 def check_autostart() -> dict[str, Any]:
@@ -153,8 +184,9 @@ def collect(*, demo: bool = False) -> dict[str, Any]:
     report["config"] = _guard(lambda: check_config(demo))
     report["resources"] = resources
     report["network"] = _guard(check_network_stack)
+    report["notifications"] = _guard(check_notifications)
     report["autostart"] = _guard(check_autostart)
-    checks = ("qt", "tray", "keyring", "config", "resources", "network", "autostart")
+    checks = ("qt", "tray", "keyring", "config", "resources", "network", "notifications", "autostart")
     report["failed"] = [name for name in checks if not report[name].get("usable")]
     report["ok"] = not report["failed"]
     return report

@@ -26,6 +26,7 @@ from quarantine_checker.auth.demo_browser import demo_browser
 from quarantine_checker.auth.session import AuthSession
 from quarantine_checker.config import AppConfig
 from quarantine_checker.core.errors import AuthenticationError
+from quarantine_checker.core.listing_gate import ListingGate
 from quarantine_checker.storage.keyring_facade import SecretStore, StorageStatus
 from quarantine_checker.storage.token_cache import CacheStatus, open_token_cache, wipe_token_cache
 
@@ -61,6 +62,7 @@ class Services:
     demo: DemoTenant | None = None
     data_dir: Path | None = None
     _owned: list[Any] = field(default_factory=list, repr=False)
+    listings: ListingGate = field(default_factory=ListingGate, repr=False)
 
     def exchange_client(self, **options: Any) -> ExoClient:
         """An Exchange client for the signed-in identity (``AuthenticationError`` if nobody is).
@@ -73,14 +75,35 @@ class Services:
         if identity is None:
             raise AuthenticationError("You're not signed in.", code="not_signed_in")
         tenant = self.config.tenant_id or identity.tenant_id
-        return ExoClient(self.config.exchange_url, tenant, identity, self.auth.token_provider(),
-                         ca_bundle=self.config.ca_bundle, **options)
+        client = ExoClient(self.config.exchange_url, tenant, identity, self.auth.token_provider(),
+                           ca_bundle=self.config.ca_bundle, **options)
+        # A client allowed several attempts (the window's) would have waited out a 429 itself: it
+        # waits at the gate too. The checker's single attempt gets the error and backs off instead.
+        patient = getattr(options.get("retry"), "max_attempts", 2) > 1
+        share_listings(client, self.listings, f"{tenant}/{identity.upn.lower()}", patient=patient)
+        return client
 
     def close(self) -> None:
         """Stop an in-process demo tenant, if this run started one."""
         if self.demo is not None and self.demo in self._owned:
             self.demo.stop()
             self._owned.remove(self.demo)
+
+
+def share_listings(client: ExoClient, gate: ListingGate, account: str, *, patient: bool = False) -> None:
+    """Send this client's listings through the account's one gate (core/listing_gate.py), so the window
+    and the tray's checker, each with a client of its own, never list the same account side by side."""
+    full, changes = client.list_messages, client.list_changes
+
+    def list_messages(now: Any = None) -> Any:
+        return gate.run(account, "full", lambda: full(now), patient=patient)
+
+    def list_changes(since: Any, **kwargs: Any) -> Any:
+        return gate.run(account, f"changes {since} {kwargs}", lambda: changes(since, **kwargs),
+                        patient=patient)
+
+    client.list_messages = list_messages  # type: ignore[method-assign]
+    client.list_changes = list_changes  # type: ignore[method-assign]
 
 
 def build_services(config: AppConfig, *, demo: DemoTenant | None = None,

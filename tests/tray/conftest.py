@@ -54,9 +54,28 @@ class FakeBus:
         raise AssertionError(f"no {kind} event within {timeout}s; have: {self.events()}")
 
     def click(self, nid: int) -> None:
+        self.send(cmd="invoke", id=nid)
+
+    def send(self, **cmd: Any) -> None:
         assert self.proc.stdin is not None
-        self.proc.stdin.write(json.dumps({"cmd": "invoke", "id": nid}) + "\n")
+        self.proc.stdin.write(json.dumps(cmd) + "\n")
         self.proc.stdin.flush()
+
+    def notification_service(self, on: bool) -> None:
+        """Take the notification daemon away (or bring one back) and wait until the bus says so."""
+        from jeepney import message_bus
+        from jeepney.io.blocking import open_dbus_connection
+
+        self.send(cmd="notify_service", on=on)
+        deadline = time.monotonic() + 10
+        with open_dbus_connection(bus="SESSION") as conn:
+            while time.monotonic() < deadline:
+                ask = message_bus.NameHasOwner("org.freedesktop.Notifications")
+                owned = conn.send_and_get_reply(ask).body[0]
+                if bool(owned) == on:
+                    return
+                time.sleep(0.05)
+        raise AssertionError(f"notification service still {'absent' if on else 'present'}")
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,10 @@ appends every ``RegisterStatusNotifierItem`` (``{"kind": "tray_item", "pid": …
 (``{"kind": "notify", ...}``) as one JSON line to EVENTS.jsonl, prints READY once both names are
 owned, and exits when its stdin is closed. A JSON line on stdin ``{"cmd": "invoke", "id": N}`` makes
 it behave like a user clicking notification N: it emits ``ActionInvoked(N, "default")`` and then
-``NotificationClosed(N, 2)``.
+``NotificationClosed(N, 2)``. ``{"cmd": "notify_service", "on": false}`` gives up the notification
+service's name (as if no notification daemon ran) and ``"on": true`` takes it again (one appearing);
+``{"cmd": "refuse_notify", "count": N}`` answers the next N ``Notify`` calls with an error (recorded as
+``notify_refused``), like a daemon that is there but broken.
 """
 
 from __future__ import annotations
@@ -65,6 +68,7 @@ class FakeDesktop:
         self.lookup = open_blocking_connection(bus="SESSION")
         self.items: list[str] = []
         self.next_id = 0
+        self.refuse = 0
         self.lock = threading.Lock()
 
     def record(self, event: dict) -> None:
@@ -138,11 +142,18 @@ class FakeDesktop:
             if member == "Notify":
                 app, replaces, icon, summary, body, actions, hints, timeout = msg.body
                 with self.lock:
+                    refused = self.refuse > 0
+                    self.refuse -= 1 if refused else 0
+                if refused:
+                    self.record({"kind": "notify_refused", "summary": summary})
+                    return new_error(msg, "org.freedesktop.DBus.Error.Failed", "s", ("refused by the test",))
+                with self.lock:
                     self.next_id += 1
                     nid = self.next_id
                 self.record({"kind": "notify", "id": nid, "app": app, "replaces": replaces, "icon": icon,
                              "summary": summary, "body": body, "actions": list(actions),
-                             "hints": sorted(hints), "timeout": timeout})
+                             "hints": sorted(hints), "timeout": timeout,
+                             "category": hints.get("category", ("s", ""))[1]})
                 return new_method_return(msg, "u", (nid,))
             if member == "GetCapabilities":
                 return new_method_return(msg, "as", (["body", "actions", "icon-static"],))
@@ -165,6 +176,16 @@ class FakeDesktop:
                 self.send(new_signal(addr, "ActionInvoked", "us", (nid, cmd.get("action", "default"))))
                 self.send(new_signal(addr, "NotificationClosed", "uu", (nid, 2)))
                 self.record({"kind": "invoked", "id": nid})
+            elif cmd.get("cmd") == "notify_service":
+                if cmd.get("on"):
+                    self.send(message_bus.RequestName(NOTIFY, 4))
+                else:
+                    self.send(message_bus.ReleaseName(NOTIFY))
+                self.record({"kind": "notify_service", "on": bool(cmd.get("on"))})
+            elif cmd.get("cmd") == "refuse_notify":
+                with self.lock:
+                    self.refuse = int(cmd.get("count", 1))
+                self.record({"kind": "refuse_notify", "count": self.refuse})
         os._exit(0)  # stdin closed: the test is done with us
 
     def run(self) -> None:

@@ -81,7 +81,8 @@ def test_expiring_within_two_days_is_told_once():
     soon = msg(1, expires=NOW + timedelta(days=1, hours=20))
     later = msg(2, expires=NOW + timedelta(days=5))
     gone = msg(3, expires=NOW + timedelta(hours=3), status=ReleaseStatus.RELEASED)
-    w = started(soon, later, gone)
+    w = started(later, gone)
+    w.apply_changes([soon], NOW - timedelta(hours=1), NOW)
     events = w.expiring(NOW)
     assert [e.identity for e in events] == [soon.identity]
     [n] = notices(events, WatchPrefs(), NOW)

@@ -6,8 +6,9 @@ Options: ``demo`` (DemoTenant.describe() of a tenant the test runs), ``interval`
 (seconds), ``minimized``. It signs in through the demo IdP like the real app, then reports on stdout
 as JSON lines: ready / check (kind) / checked (ok) / opened (identity) / tray (available). On stdin it
 takes ``{"cmd": "jump", "seconds": N}`` (move the wall clock the checker sees, like a suspend or a
-clock change) and ``{"cmd": "quit"}``. Only the clock and the interval are test knobs; everything else
-is the shipped code.
+clock change), ``request`` (select a message and press "Request release"), ``details`` (what the details
+pane says), ``close_window``, ``menu``, ``settings``, ``state`` and ``{"cmd": "quit"}``. Only the clock
+and the interval are test knobs; everything else is the shipped code.
 """
 
 from __future__ import annotations
@@ -84,6 +85,20 @@ def main() -> int:
                  disabled_without_reason=[b.text() for b in dialog.findChildren(QPushButton)
                                           if not b.isEnabled() and not b.toolTip()])
             dialog.deleteLater()
+        elif cmd.get("cmd") == "request":
+            # What a person does: select the message and press the details pane's main button.
+            selected = window.list.select_identities([cmd["identity"]])
+            primary = window.details.actions.primary
+            clicked = bool(selected) and primary.isEnabled() and primary.text().startswith("Request release")
+            if clicked:
+                primary.click()
+            emit(event="request", clicked=clicked, button=primary.text())
+        elif cmd.get("cmd") == "details":
+            emit(event="details", status=window.details.status.text(),
+                 note=window.details.note_text.text() if window.details.note.isVisible() else "")
+        elif cmd.get("cmd") == "close_window":
+            window.close()
+            emit(event="closed", window_visible=window.isVisible())
         elif cmd.get("cmd") == "state":
             emit(event="state", tooltip=watch.tray.state.tooltip, kind=watch.tray.state.kind,
                  count=watch.tray.state.count, menu=watch.tray.menu_texts(),

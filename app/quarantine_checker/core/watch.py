@@ -196,9 +196,10 @@ class WatchPrefs:
 
 @dataclass(frozen=True)
 class Notice:
-    """One desktop notification. ``identity`` is what a click opens ("" = the list)."""
+    """One desktop notification. ``identity`` is what a click opens ("" = the list). ``kind`` is None for
+    a notice about the app itself (not about mail), so it is not tagged as new mail."""
 
-    kind: EventKind
+    kind: EventKind | None
     title: str
     body: str
     identity: str
@@ -306,7 +307,7 @@ class Watcher:
         self.known = fresh
         self.have_full = True
         events = self._compare(fresh.values(), now)
-        self.record.baseline = True
+        self._take_stock(now)
         self.record.prune(now)
         return events
 
@@ -321,8 +322,15 @@ class Watcher:
                 del self.known[identity]  # deleted (by the user elsewhere, or by IT)
         self.known.update(fresh)
         events = self._compare(fresh.values(), now)
-        self.record.baseline = True
+        self._take_stock(now)
         return events
+
+    def _take_stock(self, now: datetime) -> None:
+        """After the first listing ever: what is about to be deleted was in it too, and the window shows
+        it; reminding at sign-in would break "the first listing is taken in silently"."""
+        if not self.record.baseline:
+            self.expiring(now)  # marks them as told
+        self.record.baseline = True
 
     def _compare(self, messages: Iterable[QuarantinedMessage], now: datetime) -> list[WatchEvent]:
         rec = self.record
@@ -393,10 +401,33 @@ class Watcher:
         held.sort(key=lambda m: _aware(m.received_time) if m.received_time else minimum, reverse=True)
         return held
 
+    def note_request_sent(self, message: QuarantinedMessage, now: datetime) -> None:
+        """This app just asked IT to release ``message``: watch for the answer from now on.
+
+        Marked in the record (so the answer counts as IT's, even after a restart) and in ``known`` (so
+        ``oldest_pending`` reaches back to it), whether or not a listing has shown the request yet: the
+        changes window of later checks would otherwise never include an older message again.
+        """
+        ident = message.identity
+        if not isinstance(ident, str) or not ident or len(ident) > MAX_IDENTITY_LENGTH:
+            return
+        self.record.mark(ident, "requested", now)
+        self.known[ident] = message
+
+    def _open_request(self, m: QuarantinedMessage) -> bool:
+        if m.release_status is ReleaseStatus.REQUESTED:
+            return True
+        # Sent by us but a listing taken before the service recorded it still says NOTRELEASED.
+        answered = (m.released or m.release_status in RELEASED_STATES
+                    or m.release_status is ReleaseStatus.DENIED)
+        return (not answered and self.record.has(m.identity, "requested")
+                and not self.record.has(m.identity, EventKind.APPROVED.value)
+                and not self.record.has(m.identity, EventKind.DECLINED.value))
+
     def oldest_pending(self) -> datetime | None:
         """ReceivedTime of the oldest message whose release request is still open."""
         times = [_aware(m.received_time) for m in self.known.values()
-                 if m.release_status is ReleaseStatus.REQUESTED and m.received_time is not None]
+                 if m.received_time is not None and self._open_request(m)]
         return min(times, default=None)
 
     def lags(self) -> list[timedelta]:

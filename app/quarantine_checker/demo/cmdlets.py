@@ -21,6 +21,8 @@ from quarantine_checker.demo.policies import (
     end_user_may_request,
     permissions_for,
 )
+from quarantine_checker.demo.policy_listing import PolicyNotFound, get_quarantine_policy
+from quarantine_checker.demo.recipients import RecipientNotFound, get_recipient
 from quarantine_checker.demo.store import DAY, RELEASED_STATES, QuarantineStore, Query, Rec, UnknownMessage
 from quarantine_checker.demo.wire import annotate, parse_time
 
@@ -46,7 +48,7 @@ END_USER_CMDLETS = (
     "Get-QuarantineMessageHeader",
     "Delete-QuarantineMessage",
 )
-ADMIN_CMDLETS = (*END_USER_CMDLETS, "Export-QuarantineMessage")
+ADMIN_CMDLETS = (*END_USER_CMDLETS, "Export-QuarantineMessage", "Get-QuarantinePolicy", "Get-Recipient")
 
 _GET_COMMON = ("EntityType", "RecipientAddress", "SenderAddress", "TeamsConversationTypes")
 _GET_SUMMARY = (
@@ -107,6 +109,8 @@ PARAMETERS: dict[str, tuple[str, ...]] = {
         "ReasonForExport",
         "RecipientAddress",
     ),
+    "Get-QuarantinePolicy": ("Identity", "QuarantinePolicyType", "DomainController"),
+    "Get-Recipient": ("Identity", "ResultSize", "RecipientTypeDetails"),
 }
 CANONICAL_CMDLETS = {name.lower(): name for name in PARAMETERS}
 RELEASE_STATUSES = (
@@ -224,7 +228,7 @@ class Cmdlets:
         self.store = store
 
     def exported_for(self, caller: DemoUser) -> tuple[str, ...]:
-        return ADMIN_CMDLETS if caller.role == "admin" else END_USER_CMDLETS
+        return ADMIN_CMDLETS if caller.is_admin else END_USER_CMDLETS
 
     def run(self, caller: DemoUser, cmdlet: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         name = CANONICAL_CMDLETS.get(cmdlet.lower())
@@ -238,6 +242,8 @@ class Cmdlets:
             "Get-QuarantineMessageHeader": self.header,
             "Delete-QuarantineMessage": self.delete,
             "Export-QuarantineMessage": self.export,
+            "Get-QuarantinePolicy": self.quarantine_policy,
+            "Get-Recipient": self.recipient,
         }[name]
         return handler(caller, bound)
 
@@ -256,7 +262,7 @@ class Cmdlets:
             raise CmdletError(
                 f"Cannot find an object with identity '{_shown(identity)}'.", T_NOT_FOUND
             ) from None
-        if not self.store.can_see(caller, rec):
+        if not self.store.can_see(caller, rec) or self.store.not_yet_held(rec):
             raise CmdletError(f"Cannot find an object with identity '{_shown(identity)}'.", T_NOT_FOUND)
         if self.store.expired(rec):
             if for_action:
@@ -296,7 +302,7 @@ class Cmdlets:
             "Get-QuarantineMessage with a null Identity from %s (%s): returning EVERYTHING visible%s",
             caller.upn,
             caller.role,
-            " - THE WHOLE TENANT" if caller.role == "admin" else "",
+            " - THE WHOLE TENANT" if caller.is_admin else "",
         )
         now = self.store.clock.timestamp()
         rows = self.store.query(caller, Query(start_ts=0.0, end_ts=now + 3650 * DAY))
@@ -362,7 +368,7 @@ class Cmdlets:
 
     # --- Release-QuarantineMessage ----------------------------------------------------------------------
     def release(self, caller: DemoUser, p: dict[str, Any]) -> list[dict[str, Any]]:
-        admin = caller.role == "admin"
+        admin = caller.is_admin
         if (_switch(p.get("ReleaseToAll")) or p.get("User") is not None) and not admin:
             raise CmdletError(
                 "You are not authorized to release messages to other recipients. Access is denied.", T_DENIED
@@ -388,7 +394,7 @@ class Cmdlets:
         return []
 
     def _release_one(self, caller: DemoUser, rec: Rec, action: str, p: dict[str, Any]) -> None:
-        admin = caller.role == "admin"
+        admin = caller.is_admin
         status = rec.data["ReleaseStatus"]
         ident = _shown(rec.identity)
         force = _switch(p.get("Force"))
@@ -396,8 +402,14 @@ class Cmdlets:
             raise CmdletError(
                 f"The release of message '{ident}' has already been denied by an administrator."
             )
-        if status in RELEASED_STATES and not (
-            admin and force and status == "RELEASED" and action == "release"
+        # A release goes to recipients (-User: those named, else all; an end user: their own copy).
+        # It is refused as "already released" only when every one of them already has it: after an
+        # app-only release to one recipient, the others' copies are still theirs to release.
+        targets = self._release_targets(caller, rec, p) if action == "release" else None
+        if (
+            status in RELEASED_STATES
+            and not (admin and force and status == "RELEASED" and action == "release")
+            and (targets is None or set(targets) <= set(rec.released_to))
         ):
             raise CmdletError(f"The message '{ident}' has already been released.")
         if action == "deny":
@@ -418,9 +430,8 @@ class Cmdlets:
             self.store.update(rec, ReleaseStatus="REQUESTED")
         else:
             if admin:
-                targets = self._admin_targets(rec, p)
                 self.store.begin_release(
-                    rec, targets, via_approval=status == "REQUESTED", approver=caller.upn
+                    rec, targets or [], via_approval=status == "REQUESTED", approver=caller.upn
                 )
             else:
                 if status == "REQUESTED":
@@ -431,7 +442,7 @@ class Cmdlets:
                         "You can request its release instead.",
                         T_DENIED,
                     )
-                self.store.begin_release(rec, self.store.acting_addresses(caller, rec), via_approval=False)
+                self.store.begin_release(rec, targets or [], via_approval=False)
         if _switch(p.get("ReportFalsePositive")):
             self.store.update(rec, Reported=True)
         if _switch(p.get("AllowSender")) and (
@@ -440,10 +451,24 @@ class Cmdlets:
             with self.store.lock:
                 self.store.allowed_senders.setdefault(caller.upn, set()).add(str(rec.data["SenderAddress"]))
 
-    def _admin_targets(self, rec: Rec, p: dict[str, Any]) -> list[str]:
+    def _release_targets(self, caller: DemoUser, rec: Rec, p: dict[str, Any]) -> list[str]:
+        if not caller.is_admin:
+            return self.store.acting_addresses(caller, rec)
         users = _strings("User", p.get("User"))
         if users:
-            return [self.store.resolve_address(u) for u in users]
+            if _switch(p.get("ReleaseToAll")):
+                raise CmdletError(
+                    "Parameter set cannot be resolved using the specified named parameters.", T_BINDING
+                )
+            # "recipients of the original message, or ... any other email addresses in the organization"
+            known = self.store.known_addresses()
+            targets = [self.store.resolve_address(u) for u in users]
+            for given, addr in zip(users, targets, strict=True):
+                if addr not in known and addr not in rec.recipients:
+                    raise CmdletError(
+                        f"The recipient '{_shown(given)}' couldn't be found in the organization.", T_NOT_FOUND
+                    )
+            return list(dict.fromkeys(targets))
         return rec.live_recipients()
 
     def approve(self, identity: str, approver: str) -> None:
@@ -483,7 +508,7 @@ class Cmdlets:
     def _single(self, caller: DemoUser, p: dict[str, Any]) -> Rec:
         rec = self.find(caller, p.get("Identity"), for_action=True)
         wanted = p.get("RecipientAddress")
-        if wanted is not None and caller.role != "admin":
+        if wanted is not None and not caller.is_admin:
             addr = self.store.resolve_address(str(wanted))
             if addr not in self.store.acting_addresses(caller, rec):
                 raise CmdletError(
@@ -493,7 +518,7 @@ class Cmdlets:
 
     def preview(self, caller: DemoUser, p: dict[str, Any]) -> list[dict[str, Any]]:
         rec = self._single(caller, p)
-        if not permissions_for(rec.data, admin=caller.role == "admin")["PermissionToPreview"]:
+        if not permissions_for(rec.data, admin=caller.is_admin)["PermissionToPreview"]:
             raise CmdletError(
                 f"You are not authorized to preview message '{_shown(rec.identity)}'.", T_DENIED
             )
@@ -521,7 +546,7 @@ class Cmdlets:
         return [{"Identity": rec.identity, "Header": header}]
 
     def delete(self, caller: DemoUser, p: dict[str, Any]) -> list[dict[str, Any]]:
-        admin = caller.role == "admin"
+        admin = caller.is_admin
         identities = _strings("Identities", p.get("Identities"))
         ids = identities if identities else [p.get("Identity")]
         recipients = _strings("RecipientAddress", p.get("RecipientAddress"))
@@ -544,7 +569,7 @@ class Cmdlets:
         return []
 
     def export(self, caller: DemoUser, p: dict[str, Any]) -> list[dict[str, Any]]:
-        if caller.role != "admin":
+        if not caller.is_admin:
             raise CmdletError(
                 "You are not authorized to export quarantined messages. End users can't download "
                 "quarantined messages.",
@@ -563,6 +588,31 @@ class Cmdlets:
                 "BodyEncoding": "Base64",
             }
         ]
+
+    # --- directory and policy reads (admin and app-only callers) ------------------------------------
+    def quarantine_policy(self, caller: DemoUser, p: dict[str, Any]) -> list[dict[str, Any]]:
+        kind = p.get("QuarantinePolicyType")
+        if kind is not None and str(kind).lower() not in ("quarantinepolicy", "globalquarantinepolicy"):
+            raise CmdletError(
+                f"Cannot bind parameter 'QuarantinePolicyType'. Cannot convert value \"{_shown(kind)}\" "
+                'to type "QuarantinePolicyType". Specify one of the following enumerator names and try '
+                "again: QuarantinePolicy, GlobalQuarantinePolicy",
+                T_BINDING,
+            )
+        try:
+            return get_quarantine_policy(p)
+        except PolicyNotFound as exc:
+            raise CmdletError(exc.message, T_NOT_FOUND) from None
+
+    def recipient(self, caller: DemoUser, p: dict[str, Any]) -> list[dict[str, Any]]:
+        if "ResultSize" in p:
+            size = p["ResultSize"]
+            if not (isinstance(size, str) and size.lower() == "unlimited"):
+                _range("ResultSize", _int("ResultSize", size, 1000), 1, 1_000_000)
+        try:
+            return [annotate(row) for row in get_recipient(self.store.directory, p)]
+        except RecipientNotFound as exc:
+            raise CmdletError(exc.message, T_NOT_FOUND) from None
 
 
 def default_body(d: Mapping[str, Any]) -> str:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from quarantine_checker.demo.cmdlets import CmdletError
 from quarantine_checker.demo.httpserver import Handler, HttpsServer
+from quarantine_checker.demo.service_side import control_routes
 from quarantine_checker.demo.store import UnknownMessage
 from quarantine_checker.demo.tls import TlsMaterial
 
@@ -72,6 +73,7 @@ class ControlServer:
             ("POST", "revoke"): _then(lambda: t.revoke_sessions(_str(body, "upn"))),
             ("POST", "clock/advance"): _then(lambda: t.clock.advance(float(body.get("seconds", 0)))),
         }
+        routes.update(control_routes(t, body))  # the organisation service's side (service_side.py)
         handler = routes.get((method, op))
         if handler is None:
             raise ControlError(404, f"no control operation {method} {op}")

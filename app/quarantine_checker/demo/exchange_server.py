@@ -21,14 +21,14 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from quarantine_checker.demo import end_user_access
+from quarantine_checker.demo import app_only, end_user_access
 from quarantine_checker.demo.cmdlets import (
     T_COMMAND_NOT_FOUND,
     CmdletError,
     CmdletForbidden,
     Cmdlets,
 )
-from quarantine_checker.demo.directory import EXCHANGE_AUDIENCE, DemoUser, Directory, InvalidToken
+from quarantine_checker.demo.directory import EXCHANGE_AUDIENCE, Caller, DemoUser, Directory, InvalidToken
 from quarantine_checker.demo.faults import MODULE_FILE, Fault, FaultPlan
 from quarantine_checker.demo.httpserver import Handler, HttpsServer
 from quarantine_checker.demo.store import QuarantineStore
@@ -270,6 +270,7 @@ class _ExchangeHandler(Handler):
         started = time.time()
         body = self.read_body()
         self._caller: DemoUser | None = None
+        self._identity: Caller | None = None
         self._cmdlet: str | None = None
         self._params: dict[str, Any] = {}
         reply: _Reply | None = None
@@ -325,8 +326,12 @@ class _ExchangeHandler(Handler):
                 **{k: v[0] for k, v in query.items()},
             }
 
-        self._caller = self._authenticate()
-        fault = emu.faults.take(MODULE_FILE if endpoint == "exomodulefile" else self._cmdlet)
+        self._identity = self._authenticate()
+        self._caller = self._identity.user if self._identity else None
+        fault = emu.faults.take(
+            MODULE_FILE if endpoint == "exomodulefile" else self._cmdlet,
+            self._caller.upn if self._caller else None,
+        )
         if fault is not None:
             self._apply_fault(fault)
 
@@ -356,6 +361,12 @@ class _ExchangeHandler(Handler):
             )
         if self._caller.upn.lower() in emu.disabled_users:
             raise _Reply(403, b"\x00" * 4096, None)
+        assert self._identity is not None
+        app_refusal = app_only.refusal(
+            emu.directory, self._identity, endpoint, self.headers.get("client-request-id")
+        )
+        if app_refusal is not None:
+            raise _Reply(app_refusal[0], app_refusal[1], JSON_TYPE if app_refusal[0] == 401 else None)
         if self._refused_by_role(endpoint, skiptoken):
             body = end_user_access.refusal_body(
                 self._cmdlet or "Get-QuarantineMessage", self.headers.get("client-request-id")
@@ -406,13 +417,13 @@ class _ExchangeHandler(Handler):
             return None
         return name, params
 
-    def _authenticate(self) -> DemoUser | None:
+    def _authenticate(self) -> Caller | None:
         auth = self.headers.get("Authorization") or ""
         scheme, _, token = auth.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return None
         try:
-            return self.emu.directory.validate_access_token(token.strip(), audience=EXCHANGE_AUDIENCE)
+            return self.emu.directory.authenticate(token.strip(), audience=EXCHANGE_AUDIENCE)
         except InvalidToken as exc:
             log.info("rejected a bearer token: %s", exc)  # the reason only, never the token
             return None
@@ -488,7 +499,7 @@ class _ExchangeHandler(Handler):
 
     # --- answers -------------------------------------------------------------------------------------
     def _cmdlet_error(self, message: str, type_name: str) -> None:
-        shape = self.emu.faults.take_error_shape(self._cmdlet)
+        shape = self.emu.faults.take_error_shape(self._cmdlet, self._caller.upn if self._caller else None)
         raise _Reply(400, _json(error_envelope(message, type_name, shape=shape)))
 
     def _invoke(self, cmdlet: str, params: dict[str, Any]) -> None:
@@ -541,6 +552,8 @@ class _ExchangeHandler(Handler):
         exported = end_user_access.exported(
             self.emu.end_user_cmdlets, self._caller, self.emu.cmdlets.exported_for(self._caller)
         )
+        assert self._identity is not None
+        exported = app_only.exported(self.emu.directory, self._identity, exported)
         wanted = (self.headers.get("CommandName") or "*").strip()
         if wanted != "*":
             names = {w.strip().lower() for w in wanted.split(",")}

@@ -34,8 +34,22 @@ class Fault:
     cmdlet: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
 
-    def matches(self, cmdlet: str | None) -> bool:
+    def matches(self, cmdlet: str | None, caller: str | None = None) -> bool:
+        if not _caller_matches(self.params.get("caller"), caller):
+            return False
         return self.cmdlet is None or (cmdlet is not None and self.cmdlet.lower() == cmdlet.lower())
+
+
+def _caller_matches(wanted: Any, caller: str | None) -> bool:
+    """A fault's optional ``caller``: a UPN, or "app" for any app-only caller (whose name is
+    "app:<client id>"), so the organisation service's sweep and a desktop app can be told apart
+    when both talk to one demo tenant."""
+    if wanted is None:
+        return True
+    if caller is None:
+        return False
+    wanted = str(wanted).lower()
+    return caller.lower().startswith("app:") if wanted == "app" else caller.lower() == wanted
 
 
 class FaultPlan:
@@ -59,23 +73,24 @@ class FaultPlan:
         with self._lock:
             self._faults.clear()
 
-    def _take(self, cmdlet: str | None, *, shape: bool) -> Fault | None:
+    def _take(self, cmdlet: str | None, *, shape: bool, caller: str | None = None) -> Fault | None:
         with self._lock:
             for fault in self._faults:
-                if (fault.kind == "error_shape") == shape and fault.matches(cmdlet):
+                if (fault.kind == "error_shape") == shape and fault.matches(cmdlet, caller):
                     fault.count -= 1
                     if fault.count <= 0:
                         self._faults.remove(fault)
                     return fault
         return None
 
-    def take(self, cmdlet: str | None) -> Fault | None:
-        """The fault that applies to this request, consuming one use of it."""
-        return self._take(cmdlet, shape=False)
+    def take(self, cmdlet: str | None, caller: str | None = None) -> Fault | None:
+        """The fault that applies to this request (``caller``: its UPN, if it has a valid token),
+        consuming one use of it."""
+        return self._take(cmdlet, shape=False, caller=caller)
 
-    def take_error_shape(self, cmdlet: str | None) -> int:
+    def take_error_shape(self, cmdlet: str | None, caller: str | None = None) -> int:
         """The envelope shape for a cmdlet error about to be sent (1 unless a fault says otherwise)."""
-        fault = self._take(cmdlet, shape=True)
+        fault = self._take(cmdlet, shape=True, caller=caller)
         return int(fault.params.get("shape", 1)) if fault else 1
 
     def pending(self) -> list[dict[str, Any]]:

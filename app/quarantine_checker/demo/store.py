@@ -63,6 +63,7 @@ PRIVATE_ALIASES = {
     "Cc": "_cc",
     "Attachments": "_attachments",
     "Attachment": "_attachments",
+    "QuarantinedAt": "_quarantined_at",
 }
 # Fields every live record has that the emulator never reads (copied in when a record is written).
 STATIC_FIELDS: dict[str, Any] = {
@@ -122,6 +123,15 @@ class Rec:
     release_started: float | None = None  # clock timestamp a release began
     via_approval: bool = False
     requested_by: str | None = None
+    # When the message entered quarantine, if later than ReceivedTime: zero-hour auto purge (ZAP)
+    # quarantines mail hours after delivery, so a sweep by received date can miss it.
+    quarantined_ts: float | None = None
+    # What a recipient whose copy was not released still sees after a release to others (-User).
+    unreleased_status: str = "NOTRELEASED"
+
+    def held_at(self, now_ts: float) -> bool:
+        """In quarantine at ``now_ts``: quarantined already and not yet expired."""
+        return self.expires_ts > now_ts and (self.quarantined_ts is None or self.quarantined_ts <= now_ts)
 
     @property
     def sort_key(self) -> tuple[float, str]:
@@ -242,6 +252,10 @@ class QuarantineStore:
                 out[alias.lower()] = user.primary_smtp
         return out
 
+    def known_addresses(self) -> frozenset[str]:
+        """Every primary address in the organisation (what -User may name besides recipients)."""
+        return frozenset(self._alias_map().values())
+
     @staticmethod
     def own_addresses(user: DemoUser) -> frozenset[str]:
         return frozenset({user.primary_smtp, *(a.lower() for a in user.aliases)})
@@ -279,7 +293,12 @@ class QuarantineStore:
         if not recipients:
             raise ValueError("a quarantined message needs at least one recipient")
         received = parse_time(d.get("ReceivedTime") or now - dt.timedelta(minutes=1))
-        expires = parse_time(d.get("Expires") or received + dt.timedelta(days=30))
+        late = d.pop("_quarantined_at", None)
+        quarantined = parse_time(late) if late is not None else None
+        if quarantined is not None and quarantined <= received:
+            quarantined = None
+        # ZAP-quarantined mail is timed from when it was quarantined (spec §7).
+        expires = parse_time(d.get("Expires") or (quarantined or received) + dt.timedelta(days=30))
         sender = str(d.get("SenderAddress") or "sender@external.example")
         identity = str(d.get("Identity") or f"{uuid.uuid4()}\\{uuid.uuid4()}")
         status = str(d.get("ReleaseStatus") or "NOTRELEASED").upper()
@@ -316,6 +335,7 @@ class QuarantineStore:
             expires_ts=expires.timestamp(),
             recipients=tuple(recipients),
             eu_visible=visible_to_end_user(fields),
+            quarantined_ts=quarantined.timestamp() if quarantined is not None else None,
         )
 
     def _changed(self) -> None:
@@ -361,6 +381,8 @@ class QuarantineStore:
         self, rec: Rec, targets: Iterable[str], *, via_approval: bool, approver: str = ""
     ) -> None:
         with self._lock:
+            if rec.data["ReleaseStatus"] not in RELEASED_STATES:
+                rec.unreleased_status = rec.data["ReleaseStatus"]
             rec.release_started = self.clock.timestamp()
             rec.via_approval = via_approval
             if via_approval:
@@ -408,12 +430,16 @@ class QuarantineStore:
     def expired(self, rec: Rec) -> bool:
         return rec.expires_ts <= self.clock.timestamp()
 
+    def not_yet_held(self, rec: Rec) -> bool:
+        """A late hold whose quarantine time has not come: nobody can see it yet."""
+        return rec.quarantined_ts is not None and rec.quarantined_ts > self.clock.timestamp()
+
     def can_see(self, caller: DemoUser, rec: Rec, *, my_items: bool = False) -> bool:
         """Visibility without the expiry check (spec §1, §4.1, §8.3)."""
         live = rec.live_recipients()
         if not live:
             return False
-        admin = caller.role == "admin"
+        admin = caller.is_admin
         if admin and not my_items:
             return True
         mine = caller.primary_smtp in live
@@ -431,7 +457,7 @@ class QuarantineStore:
         shared = [mb.lower() for mb in caller.full_access_to if mb.lower() in live]
         if shared:
             return shared
-        return live if caller.role == "admin" else []
+        return live if caller.is_admin else []
 
     def query(self, caller: DemoUser, q: Query) -> list[Rec]:
         """Every record the caller may see that matches, newest first (paging is the caller's job).
@@ -455,10 +481,10 @@ class QuarantineStore:
             recs, keys = cached
             lo = bisect.bisect_left(keys, (-q.end_ts, ""))
             hi = bisect.bisect_right(keys, (-q.start_ts, "\uffff"))
-            return [r for r in recs[lo:hi] if r.expires_ts > now_ts]
+            return [r for r in recs[lo:hi] if r.held_at(now_ts)]
 
     def _base_list(self, caller: DemoUser, q: Query) -> tuple[list[Rec], list[tuple[float, str]]]:
-        admin = caller.role == "admin"
+        admin = caller.is_admin
         if admin and not q.my_items:
             candidates: Iterable[Rec] = self._all.all()
         else:
@@ -539,7 +565,7 @@ class QuarantineStore:
     # --- wire views --------------------------------------------------------------------------------
     def wire(self, rec: Rec, caller: DemoUser | None, *, details: bool = False) -> dict[str, Any]:
         """The record as the caller sees it on the wire (``caller=None``: an administrator)."""
-        admin = caller is None or caller.role == "admin"
+        admin = caller is None or caller.is_admin
         released = rec.data["ReleaseStatus"] == "RELEASED"
         fields = {
             **STATIC_FIELDS,
@@ -550,6 +576,9 @@ class QuarantineStore:
             **rec.data,
         }
         fields.update(permissions_for(rec.data, admin=admin))
+        if not admin and caller is not None and self._released_to_others_only(caller, rec):
+            # Released to other recipients only (-User): this caller's copy is still held.
+            fields.update(ReleaseStatus=rec.unreleased_status, Released=False, ReleasedCount=0, ReleasedBy=[])
         if details:
             fields["QuarantinedUser"] = list(rec.recipients)
             fields["ReleasedUser"] = list(rec.released_to)
@@ -557,6 +586,11 @@ class QuarantineStore:
             fields["QuarantinedUser"] = []
             fields["ReleasedUser"] = []
         return annotate(order_record(fields))
+
+    def _released_to_others_only(self, caller: DemoUser, rec: Rec) -> bool:
+        if not rec.released_to or rec.data["ReleaseStatus"] not in RELEASED_STATES:
+            return False
+        return not set(self.acting_addresses(caller, rec)) & set(rec.released_to)
 
     def message(self, identity: str) -> dict[str, Any]:
         rec = self.get(identity)
@@ -579,7 +613,7 @@ class QuarantineStore:
             for addr, idx in sorted(self._by_recipient.items()):
                 entry: dict[str, int] = {"total": len(idx), "live": 0}
                 for rec in idx.recs:
-                    if rec.expires_ts > now_ts:
+                    if rec.held_at(now_ts):
                         entry["live"] += 1
                         status = rec.data["ReleaseStatus"]
                         entry[status] = entry.get(status, 0) + 1

@@ -23,6 +23,8 @@ from quarantine_checker.demo.control import ControlServer
 from quarantine_checker.demo.directory import EXCHANGE_AUDIENCE, Directory
 from quarantine_checker.demo.exchange_server import ExchangeEmulator, RequestRecord
 from quarantine_checker.demo.identity_provider import IdentityProvider
+from quarantine_checker.demo.service_app import ServiceApp
+from quarantine_checker.demo.service_side import register_service_certificate, service_app_config
 from quarantine_checker.demo.store import Clock, QuarantineStore
 from quarantine_checker.demo.synthetic import synthetic_records
 from quarantine_checker.demo.tls import TlsMaterial, make_tls_material
@@ -74,6 +76,7 @@ class DemoTenant:
             return self
         tls_dir = (self._state_dir / "tls") if self._state_dir else Path(tempfile.mkdtemp(prefix="qc-demo-"))
         self.tls = make_tls_material(tls_dir)
+        register_service_certificate(self, tls_dir)
         if self._seed:
             records = _seed_records(self.directory.domain, self.clock.now())
             if records:
@@ -160,6 +163,7 @@ class DemoTenant:
             "control_url": self.control_url,
             "accounts": self.accounts,
             "end_user_cmdlets": self.end_user_cmdlets,
+            "service_app": self.service_app_config(),
         }
 
     def session(self) -> requests.Session:
@@ -168,15 +172,69 @@ class DemoTenant:
         s.trust_env = False
         return s
 
+    # --- the organisation service's registration (demo/service_side.py has the whole story) -----------
+    @property
+    def service_app(self) -> ServiceApp:
+        return self.directory.service_app
+
+    def service_app_config(self) -> dict[str, Any]:
+        """Everything the organisation service configures itself from (see demo/service_side.py)."""
+        return service_app_config(self)
+
+    def rotate_signing_keys(self, grace_seconds: float = 3600.0) -> str:
+        """Sign new tokens with a fresh key; the old one stays in the JWKS for ``grace_seconds``."""
+        return self.directory.signing_keys.rotate(grace_seconds)
+
+    def announce_next_signing_key(self) -> str:
+        """Publish the key the next rotation will sign with (Entra does so well ahead)."""
+        return self.directory.signing_keys.announce_next()
+
+    def assign_reviewer(self, upn: str, assigned: bool = True) -> None:
+        """Assign (or remove) the service's Quarantine.Reviewer app role; affects new tokens."""
+        self.directory.user(upn)
+        self.service_app.assign_reviewer(upn, assigned)
+
+    def set_service_directory_role(self, role: str | None) -> None:
+        """The service principal's directory role (e.g. "Security Administrator"; None: no role)."""
+        self.service_app.set_directory_role(role)
+
+    def set_service_exchange_consent(self, granted: bool) -> None:
+        """Admin consent for Exchange.ManageAsApp; new app-only tokens carry the role or not."""
+        self.service_app.set_exchange_consent(granted)
+
     # --- tokens ----------------------------------------------------------------------------------------
     def token_for(self, upn: str, *, lifetime: int | None = None, audience: str = EXCHANGE_AUDIENCE) -> str:
         return self.directory.issue_access_token(upn, audience=audience, lifetime=lifetime)
+
+    def app_token(self, *, lifetime: int | None = None, audience: str = EXCHANGE_AUDIENCE) -> str:
+        """An app-only token for the service principal, as the client credentials grant issues it."""
+        app = self.service_app
+        roles = app.app_roles_on_exchange() if audience == EXCHANGE_AUDIENCE else []
+        return self.directory.issue_app_token(audience, roles, lifetime)
+
+    def user_api_token(self, upn: str, *, lifetime: int | None = None) -> str:
+        """An employee's (or reviewer's) token for the service's own API, as the IdP issues it."""
+        if self.idp is None:
+            raise RuntimeError("the demo tenant is not started")
+        return self.directory.issue_service_api_token(
+            upn, issuer=self.idp.issuer, scope=self.service_app_config()["self_scope"], lifetime=lifetime
+        )
 
     def revoke_sessions(self, upn: str) -> None:
         self.directory.revoke_sessions(upn)
 
     # --- the quarantine ----------------------------------------------------------------------------------
     def add_message(self, recipient: str | list[str], **fields: Any) -> str:
+        return self.store.add_message(recipient, **fields)
+
+    def add_late_hold(self, recipient: str | list[str], *, hours_late: float = 6.0, **fields: Any) -> str:
+        """A message quarantined now that was received ``hours_late`` hours ago, as zero-hour auto
+        purge does: a sweep that only looks at recently *received* mail misses it."""
+        if hours_late <= 0:
+            raise ValueError("hours_late must be positive")
+        now = self.clock.now()
+        fields.setdefault("ReceivedTime", now - dt.timedelta(hours=hours_late))
+        fields.setdefault("QuarantinedAt", now)
         return self.store.add_message(recipient, **fields)
 
     def bulk_load(self, upn: str, count: int, *, days: int = 29) -> None:

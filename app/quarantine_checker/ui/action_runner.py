@@ -48,11 +48,15 @@ class Outcome:
     details: str = ""
     action: Action | None = None  # set when Retry makes sense
     failed: bool = False
+    status: tuple[Any, bool] | None = None  # the message's (release status, released) the text is about
 
 
 class ActionRunner(QObject):
     outcome_changed = Signal(str)  # identity
     report_loaded = Signal(str)  # identity
+    # A release request reached the service (emitted from the worker thread, queued to receivers):
+    # the tray's checker watches for IT's answer from that moment on.
+    request_sent = Signal(object)  # QuarantinedMessage
 
     def __init__(
         self,
@@ -75,6 +79,7 @@ class ActionRunner(QObject):
         self.reports: dict[str, Any] = {}  # identity -> SenderReport
         self.headers: dict[str, str] = {}  # identity -> raw header text
         self.sender_names: dict[str, str] = {}
+        model.rows_replaced.connect(self._drop_stale_outcomes)
 
     # --- labels -------------------------------------------------
     def verb(self, action: Action, n: int = 1) -> str:
@@ -253,6 +258,7 @@ class ActionRunner(QObject):
                 client.release(identity, report_false_positive=True)
             elif action is Action.REQUEST_RELEASE:
                 client.request_release(identity)
+                self.request_sent.emit(row.message)
             elif action is Action.DELETE:
                 client.delete(identity)
                 return None
@@ -274,7 +280,8 @@ class ActionRunner(QObject):
                 return
             new_row = build_row(message, local_now(), sender_name=self.sender_names.get(identity, ""))
             self.model.replace_row(new_row)
-            self.outcomes[identity] = Outcome(self._success_text(action, message))
+            self.outcomes[identity] = Outcome(self._success_text(action, message),
+                                              status=(message.release_status, message.released))
             self.outcome_changed.emit(identity)
 
         def failed(exc: BaseException) -> None:
@@ -285,6 +292,17 @@ class ActionRunner(QObject):
         if started is not None:
             self.outcomes.pop(identity, None)
             self.model.set_pending(identity, self._progress(action))
+
+    def _drop_stale_outcomes(self) -> None:
+        """A refresh showed a newer status (IT approved a request): the old "Release requested…" text
+        would contradict it, so it goes; the status line says what is true now."""
+        for identity, outcome in list(self.outcomes.items()):
+            if outcome.status is None:
+                continue
+            row = self.model.row_for(identity)
+            if row is None or (row.message.release_status, row.message.released) != outcome.status:
+                del self.outcomes[identity]
+                self.outcome_changed.emit(identity)
 
     def _fail(self, identity: str, action: Action, title: str, text: str, details: str) -> None:
         self.model.set_error(identity, self.tr("{0} failed").format(self.verb(action)))

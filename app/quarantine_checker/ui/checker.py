@@ -151,7 +151,16 @@ class BackgroundChecker(QObject):
         if not self.running:
             return
         log.info("checking now (%s)", reason)
+        self.last_pending = None  # someone asked: this check also reaches back to open requests
         self._schedule(0)
+
+    def watch_request(self, message: Any) -> None:
+        """The app sent a release request: every later check looks for IT's answer to it."""
+        if not self.running:
+            return
+        self.watcher.note_request_sent(message, self.now())
+        self.last_pending = None  # the next check reaches back to it, whatever the pending interval
+        self._records.save(self.watcher.record)
 
     def set_interval(self, seconds: float) -> None:
         self.interval = max(1.0, float(seconds))

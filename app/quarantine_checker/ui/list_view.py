@@ -224,6 +224,17 @@ class MessageListView(QWidget):
             self.search.setFocus(Qt.FocusReason.OtherFocusReason)
         self.stack.setCurrentWidget(page)
 
+    def show_not_checked(self) -> None:
+        """The first check failed: the banner above says why; "Checking…" would claim it still runs."""
+        if self._loaded:
+            self._update_state()  # the old list stays, under the error banner
+            return
+        self.empty_icon.setPixmap(icon("state-attention").pixmap(48, 48))
+        set_plain(self.empty_title, self.tr("Your quarantine couldn't be checked"))
+        set_plain(self.empty_text, self.tr("The message above says why. Use Check now to try again."))
+        self.clear_filters_button.hide()
+        self.stack.setCurrentWidget(self.empty)
+
     def set_rows(self, rows: list[MessageRow]) -> None:
         self._loaded = True
         self.model.set_rows(rows)

@@ -489,7 +489,7 @@ class MainWindow(QMainWindow):
         )
         if isinstance(exc, errors.AuthenticationError):
             self.session.need_sign_in(msg)
-        self.list._update_state()
+        self.list.show_not_checked()
         self.refreshed.emit()
 
     def _refresh_done(self) -> None:

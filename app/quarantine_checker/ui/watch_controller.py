@@ -99,6 +99,7 @@ class WatchController(QObject):
         window.signed_in.connect(self.on_signed_in)
         window.signed_out.connect(self.on_signed_out)
         window.listing_shown.connect(lambda messages: self.checker.feed_full_listing(messages))
+        window.actions.request_sent.connect(self.checker.watch_request)
         window.session.services_replaced.connect(self._use_services)
         self.update_tray()
 
@@ -219,7 +220,7 @@ class WatchController(QObject):
             self.settings.tray_note_shown = True
             self.store.save(self.settings)
             self.notifier.show(Notice(
-                EventKind.HELD, self.tr("{0} is still running").format(APP_NAME),
+                None, self.tr("{0} is still running").format(APP_NAME),
                 self.tr("It keeps checking for held mail in the background. Open it from its icon in the "
                         "system tray; Quit is in that icon's menu."), "", ()))
         return True
@@ -311,7 +312,9 @@ class WatchController(QObject):
             f"Qt {qVersion()}, PySide6 {PySide6.__version__}, platform plugin "
             f"{QApplication.platformName() if QApplication.instance() else '?'}",
             f"tray available: {QSystemTrayIcon.isSystemTrayAvailable()}, shown: {self.tray.is_visible()}",
-            f"notifications: {self.notifier.backend}",
+            f"notifications: {self.notifier.backend}"
+            + (" (no service answering: tray messages instead)" if getattr(self.notifier, "failed", False)
+               else ""),
             f"checking: {'on' if c.running else 'paused'}, every {c.interval:.0f} s, "
             f"overlap {c.overlap.total_seconds() / 60:.0f} min",
             f"checks: {s.checks} ({s.full_checks} full), failures: {s.failures_total}, "

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from quarantine_checker.demo.idp.client_assertion import client_credentials
 from quarantine_checker.demo.idp.errors import IdpError
 from quarantine_checker.demo.idp.state import DeviceCode
 from quarantine_checker.demo.idp.tokens import DEVICE_CODE_GRANT, resource_for, s256
@@ -107,7 +108,7 @@ def issue_device_code(idp: IdentityProvider, form: dict[str, str]) -> dict[str, 
             "invalid_request",
             "AADSTS900144: The request body must contain the following parameter: 'scope'.",
         )
-    resource_for(scope)
+    resource_for(scope, idp.directory.service_app)
     now = time.time()
     with idp._lock:
         idp._device_codes = {k: v for k, v in idp._device_codes.items() if v.expires_at > now}
@@ -131,9 +132,23 @@ def issue_device_code(idp: IdentityProvider, form: dict[str, str]) -> dict[str, 
     }
 
 
+def _confidential(idp: IdentityProvider, form: dict[str, str]) -> dict[str, Any]:
+    """The service's registration is a confidential client that only uses client credentials."""
+    grant_type = form.get("grant_type", "")
+    if grant_type != "client_credentials":
+        raise IdpError(
+            "unauthorized_client",
+            f"AADSTS700054: The grant type '{grant_type[:80]}' is not enabled for application "
+            f"'{idp.directory.service_app.client_id}'.",
+        )
+    return client_credentials(idp, form)
+
+
 def redeem(idp: IdentityProvider, form: dict[str, str]) -> dict[str, Any]:
     """The token endpoint: a scripted failure if one is queued, else the grant's token response."""
-    check_client(idp.directory, form.get("client_id"))
+    is_service = form.get("client_id") == idp.directory.service_app.client_id
+    if not is_service:
+        check_client(idp.directory, form.get("client_id"))
     failure = idp._take_failure(idp._token_failures)
     if failure is not None:
         raise IdpError(
@@ -143,7 +158,16 @@ def redeem(idp: IdentityProvider, form: dict[str, str]) -> dict[str, Any]:
             suberror=failure.suberror,
             claims=failure.claims,
         )
+    if is_service:
+        return _confidential(idp, form)
     grant_type = form.get("grant_type", "")
+    if grant_type == "client_credentials" or form.get("client_assertion") or form.get("client_secret"):
+        raise IdpError(
+            "invalid_client",
+            "AADSTS700025: Client is public so neither 'client_assertion' nor 'client_secret' should be "
+            "presented.",
+            401,
+        )
     handlers: dict[str, Callable[[IdentityProvider, dict[str, str]], dict[str, Any]]] = {
         "authorization_code": _authorization_code,
         "refresh_token": _refresh_token,

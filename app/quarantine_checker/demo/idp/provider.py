@@ -26,7 +26,7 @@ from quarantine_checker.demo.httpserver import HttpsServer
 from quarantine_checker.demo.idp.accounts import sign_in_user
 from quarantine_checker.demo.idp.handler import IdpHandler
 from quarantine_checker.demo.idp.state import AuthCode, DeviceCode, Failure, PendingAuthorize
-from quarantine_checker.demo.idp.tokens import jwks, token_response
+from quarantine_checker.demo.idp.tokens import token_response
 from quarantine_checker.demo.tls import TlsMaterial
 
 
@@ -197,7 +197,7 @@ class IdentityProvider:
         )
 
     def jwks(self) -> dict[str, Any]:
-        return jwks()
+        return self.directory.signing_keys.jwks()
 
     def _token_response(
         self,

@@ -2,7 +2,8 @@
 client_info, and the scope -> resource mapping Entra applies.
 
 Access and refresh tokens come from the shared ``Directory`` so the Exchange emulator accepts
-exactly what is issued here; only the id token is signed locally (RS256, one key per process).
+exactly what is issued here; every token, id tokens included, is signed with the directory's
+published signing keys (``Directory.signing_keys``), which the JWKS endpoint serves.
 """
 
 from __future__ import annotations
@@ -10,33 +11,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import threading
 import time
 import uuid
 from typing import Any
 
-import jwt
-from cryptography.hazmat.primitives.asymmetric import rsa
-
 from quarantine_checker.demo.directory import EXCHANGE_AUDIENCE, DemoUser, Directory
 from quarantine_checker.demo.idp.accounts import guest_email, is_guest
 from quarantine_checker.demo.idp.errors import IdpError
+from quarantine_checker.demo.service_app import SELF_SCOPE, ServiceApp
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 GRAPH_AUDIENCE = "https://graph.microsoft.com"
 OIDC_SCOPES = frozenset({"openid", "profile", "offline_access", "email"})
-
-_signing_lock = threading.Lock()
-_signing_key: rsa.RSAPrivateKey | None = None
-
-
-def _id_token_key() -> rsa.RSAPrivateKey:
-    # One RSA key per process: generating 2048-bit keys per test would cost more than the tests.
-    global _signing_key
-    with _signing_lock:
-        if _signing_key is None:
-            _signing_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        return _signing_key
 
 
 def b64url(data: bytes) -> str:
@@ -48,8 +34,12 @@ def s256(verifier: str) -> str:
     return b64url(hashlib.sha256(verifier.encode("ascii", "replace")).digest())
 
 
-def resource_for(scope: str) -> tuple[str, str, list[str]]:
-    """(audience, scp claim, granted scope strings) for a request's scope parameter."""
+def resource_for(scope: str, service: ServiceApp | None = None) -> tuple[str, str, list[str]]:
+    """(audience, scp claim, granted scope strings) for a request's scope parameter.
+
+    With ``service`` given, scopes for the organisation service's API are checked against what it
+    exposes (only ``Quarantine.Self`` and ``.default``) and its resource is named by App ID URI.
+    """
     resources: dict[str, list[str]] = {}
     for item in scope.split():
         if item in OIDC_SCOPES:
@@ -58,7 +48,16 @@ def resource_for(scope: str) -> tuple[str, str, list[str]]:
             resource, _, permission = item.rpartition("/")
         else:
             resource, permission = GRAPH_AUDIENCE, item
-        resources.setdefault(resource.rstrip("/"), []).append(permission)
+        resource = resource.rstrip("/")
+        if service is not None and service.names_this_api(resource):
+            resource = service.app_id_uri
+            if permission not in (SELF_SCOPE, ".default"):
+                raise IdpError(
+                    "invalid_scope",
+                    f"AADSTS65005: The application asked for scope '{item[:120]}' that doesn't exist "
+                    f"on the resource '{service.client_id}'.",
+                )
+        resources.setdefault(resource, []).append(permission)
     if len(resources) > 1:
         raise IdpError(
             "invalid_scope",
@@ -74,7 +73,12 @@ def resource_for(scope: str) -> tuple[str, str, list[str]]:
         if permission == ".default":
             # Entra expands .default into the app's configured permissions and echoes .default,
             # which MSAL needs to find the cached token again for the same request.
-            expanded = "Exchange.Manage" if audience == EXCHANGE_AUDIENCE else "user_impersonation"
+            if audience == EXCHANGE_AUDIENCE:
+                expanded = "Exchange.Manage"
+            elif service is not None and audience == service.app_id_uri:
+                expanded = SELF_SCOPE
+            else:
+                expanded = "user_impersonation"
             scp.append(expanded)
             granted += [f"{audience}/{expanded}", f"{audience}/.default"]
         else:
@@ -83,21 +87,10 @@ def resource_for(scope: str) -> tuple[str, str, list[str]]:
     return audience, " ".join(dict.fromkeys(scp)), list(dict.fromkeys(granted))
 
 
-def _kid() -> str:
-    numbers = _id_token_key().public_key().public_numbers()
-    return b64url(hashlib.sha256(str(numbers.n).encode()).digest())[:16]
-
-
-def jwks() -> dict[str, Any]:
-    """The public half of the id-token key, as the discovery document's jwks_uri serves it."""
-    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(_id_token_key().public_key()))
-    jwk.update({"kid": _kid(), "use": "sig", "alg": "RS256"})
-    return {"keys": [jwk]}
-
-
 def id_token(
-    user: DemoUser, client_id: str, nonce: str | None, now: float, *, issuer: str, tenant_id: str
+    directory: Directory, user: DemoUser, client_id: str, nonce: str | None, now: float, *, issuer: str
 ) -> str:
+    tenant_id = directory.tenant_id
     sub = b64url(hashlib.sha256(f"{user.object_id}:{client_id}".encode()).digest())
     claims: dict[str, Any] = {
         "ver": "2.0",
@@ -122,7 +115,7 @@ def id_token(
         claims["idp"] = f"https://sts.windows.net/{uuid.uuid5(uuid.NAMESPACE_DNS, home_domain)}/"
     if nonce:
         claims["nonce"] = nonce
-    return jwt.encode(claims, _id_token_key(), algorithm="RS256", headers={"kid": _kid()})
+    return directory.signing_keys.sign(claims)
 
 
 def client_info(user: DemoUser, tenant_id: str) -> str:
@@ -145,22 +138,28 @@ def token_response(
 ) -> dict[str, Any]:
     """The token endpoint's success body for ``upn`` and the requested ``scope``."""
     user = directory.user(upn)
-    audience, scp, granted = resource_for(scope)
+    audience, scp, granted = resource_for(scope, directory.service_app)
     requested = set(scope.split())
     now = time.time()
+    if audience == directory.service_app.app_id_uri:
+        access_token = directory.issue_service_api_token(
+            user.upn, issuer=issuer, scope=scp, lifetime=lifetime, client_id=client_id
+        )
+    else:
+        access_token = directory.issue_access_token(
+            user.upn, audience=audience, lifetime=lifetime, scope=scp, client_id=client_id
+        )
     body: dict[str, Any] = {
         "token_type": "Bearer",
         "scope": " ".join(granted),
         "expires_in": lifetime,
         "ext_expires_in": lifetime,
-        "access_token": directory.issue_access_token(
-            user.upn, audience=audience, lifetime=lifetime, scope=scp
-        ),
+        "access_token": access_token,
     }
     if "offline_access" in requested or always_refresh:
         body["refresh_token"] = directory.issue_refresh_token(user.upn, client_id, scope)
     if "openid" in requested:
-        body["id_token"] = id_token(user, client_id, nonce, now, issuer=issuer, tenant_id=directory.tenant_id)
+        body["id_token"] = id_token(directory, user, client_id, nonce, now, issuer=issuer)
     if want_client_info:
         body["client_info"] = client_info(user, directory.tenant_id)
     return body

@@ -71,4 +71,4 @@ def validate_authorize(directory: Directory, params: dict[str, str]) -> None:
             "invalid_request",
             "AADSTS900144: The request body must contain the following parameter: 'scope'.",
         )
-    resource_for(params["scope"])
+    resource_for(params["scope"], directory.service_app)
