@@ -88,7 +88,7 @@ def main() -> int:
         elif cmd.get("cmd") == "request":
             # What a person does: select the message and press the details pane's main button.
             selected = window.list.select_identities([cmd["identity"]])
-            primary = window.details.actions.primary
+            primary = window.details.action_bar.primary
             clicked = bool(selected) and primary.isEnabled() and primary.text().startswith("Request release")
             if clicked:
                 primary.click()

@@ -34,7 +34,7 @@ def test_after_it_approves_the_details_no_longer_say_release_requested(qtbot, wi
                                ReceivedTime=datetime.now(UTC) - timedelta(days=3))
     signed_in(qtbot, window)
     assert window.list.select_identities([ident]) == 1
-    primary = window.details.actions.primary
+    primary = window.details.action_bar.primary
     qtbot.waitUntil(lambda: primary.isEnabled() and primary.text().startswith("Request release"),
                     timeout=10_000)
     primary.click()

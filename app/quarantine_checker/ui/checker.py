@@ -263,7 +263,8 @@ class BackgroundChecker(QObject):
         self._records.save(self.watcher.record)
         found = notices(events, self._prefs(), now)
         if found:
-            log.info("%d notification(s): %s", len(found), ", ".join(n.kind.value for n in found))
+            kinds = ", ".join(n.kind.value if n.kind else "app" for n in found)
+            log.info("%d notification(s): %s", len(found), kinds)
             self.notices_ready.emit(found)
         self.changed.emit()
 

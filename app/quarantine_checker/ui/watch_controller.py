@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
@@ -27,6 +27,14 @@ from quarantine_checker.ui.checker import Attention, BackgroundChecker
 from quarantine_checker.ui.notifier import Notifier, pick_notifier
 from quarantine_checker.ui.settings_store import DesktopSettings, RecordStore, SettingsStore
 from quarantine_checker.ui.tray import TrayIcon, TrayKind, TrayState
+
+if TYPE_CHECKING:
+    from quarantine_checker.core.account import UserIdentity
+    from quarantine_checker.core.messages import UserMessage
+    from quarantine_checker.core.watch import WatchPrefs
+    from quarantine_checker.exchange.client import ExoClient
+    from quarantine_checker.ui.main_window import MainWindow
+    from quarantine_checker.wiring import Services
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +51,8 @@ class WatchController(QObject):
 
     def __init__(
         self,
-        window: Any,
-        services: Any,
+        window: MainWindow,
+        services: Services,
         *,
         minimized: bool = False,
         interval_seconds: float | None = None,
@@ -64,7 +72,7 @@ class WatchController(QObject):
         self.settings: DesktopSettings = self.store.load()
         self.autostart = autostart or Autostart()
         self.quitting = False
-        self._client: Any = None
+        self._client: ExoClient | None = None
         minutes = clamp_interval_minutes(getattr(services.config, "check_interval_minutes", 5))
         self.tray = TrayIcon(self)
         self.notifier = notifier or pick_notifier(self.tray.tray, self)
@@ -99,7 +107,7 @@ class WatchController(QObject):
         window.signed_in.connect(self.on_signed_in)
         window.signed_out.connect(self.on_signed_out)
         window.listing_shown.connect(lambda messages: self.checker.feed_full_listing(messages))
-        window.actions.request_sent.connect(self.checker.watch_request)
+        window.action_runner.request_sent.connect(self.checker.watch_request)
         window.session.services_replaced.connect(self._use_services)
         self.update_tray()
 
@@ -122,10 +130,10 @@ class WatchController(QObject):
             self.window.show()
 
     # --- the client the checker uses -----------------------------------------------------------------
-    def _use_services(self, services: Any) -> None:
+    def _use_services(self, services: Services) -> None:
         self.services = services
         self._client = None  # the next check builds a client for the new organisation
-    def _make_client(self) -> Any:
+    def _make_client(self) -> ExoClient:
         # Called on the checker's worker thread; one client per sign-in keeps the HTTPS connection warm.
         if self._client is None:
             try:
@@ -134,7 +142,7 @@ class WatchController(QObject):
                 self._client = self.services.exchange_client()
         return self._client
 
-    def _prefs(self) -> Any:
+    def _prefs(self) -> WatchPrefs:
         return self.settings.prefs()
 
     # --- sign-in / sign-out ---------------------------------------------------------------------------------
@@ -144,7 +152,7 @@ class WatchController(QObject):
         base = paths.state_dir()
         return base / "demo" if getattr(self.services.config, "demo", False) else base
 
-    def on_signed_in(self, identity: Any) -> None:
+    def on_signed_in(self, identity: UserIdentity) -> None:
         self._client = None
         account = f"{getattr(identity, 'tenant_id', '')}/{getattr(identity, 'upn', '')}"
         directory = self._record_dir()
@@ -174,11 +182,11 @@ class WatchController(QObject):
             self.settings.start_at_login = False
         self.store.save(self.settings)
 
-    def _sign_in_needed(self, msg: Any) -> None:
+    def _sign_in_needed(self, msg: UserMessage) -> None:
         self.window.session.need_sign_in(msg)
         self.update_tray()
 
-    def _road_closed(self, exc: Any) -> None:
+    def _road_closed(self, exc: BaseException) -> None:
         self.window.session.show_road_closed(exc)
         self.update_tray()
 
@@ -189,7 +197,7 @@ class WatchController(QObject):
         if self.window.isVisible() and any(n.kind is not EventKind.EXPIRING for n in found):
             self.window.refresh()
 
-    def pause(self, until: Any) -> None:
+    def pause(self, until: timedelta | str | None) -> None:
         now = datetime.now().astimezone()
         if until is None:
             self.settings.paused_until = None
