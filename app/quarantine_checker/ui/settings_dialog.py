@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QApplication,
@@ -197,7 +197,7 @@ class SettingsDialog(QDialog):
         return True
 
 
-def open_settings(controller: Any) -> SettingsDialog:
+def open_settings(controller: WatchController) -> SettingsDialog:
     dialog = SettingsDialog(controller, controller.window if controller.window.isVisible() else None)
     dialog.open()
     return dialog
