@@ -7,7 +7,15 @@ Layers, later ones win:
 4. ``QC_*`` environment variables (tests, the demo, and one-off troubleshooting).
 
 IT can pin values so neither the user's file nor the environment can change them: list the keys in
-``locked = ["tenant_id", "client_id"]`` in the system file. See docs/configuration.md.
+``locked = ["tenant_id", "client_id"]`` in the system file (a locked key the system file doesn't set
+stays at its built-in default). See docs/configuration.md.
+
+Where tokens may go (outside demo mode): the settings that name a host a token is sent to
+(``HOST_BEARING_KEYS``) must name one of Microsoft's hosts for that setting, from the built-in table or
+from ``[allowed_hosts]`` in the machine-wide file; only the machine-wide file may name another host
+directly, and only it may set ``ca_bundle`` (a CA file decides which server is believed to be
+Microsoft). The user's file and ``QC_*`` variables are writable by anything running as the user, so they
+must not be able to send a real token elsewhere.
 
 There is no built-in client id: each organisation registers its own app in Entra ID (a public client
 with the Exchange Online delegated permission) and deploys its id with the system file, or the user
@@ -16,6 +24,7 @@ enters it. Without a tenant, ``needs_tenant`` is true and the first-run screen a
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -30,6 +39,7 @@ from urllib.parse import urlsplit
 
 from quarantine_checker import paths, system_file_trust
 from quarantine_checker.core.errors import ConfigurationError
+from quarantine_checker.storage.private_files import NotARegularFile, read_regular
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +69,27 @@ ENV_VARS = {
     "QC_CHECK_INTERVAL": "check_interval_minutes",
     "QC_DEMO": "demo",
 }
+# Hosts a real token may be sent to, per host-bearing setting: Microsoft's public cloud and its national
+# clouds (sources in docs/configuration.md, "Where tokens may go"). A new host-bearing setting (e.g. the
+# organisation service's URL) is one more line here; its table may be empty, leaving it to IT.
+LOGIN_HOSTS = frozenset({
+    "login.microsoftonline.com", "login.microsoft.com", "login.windows.net",  # global
+    "login.microsoftonline.us",                                              # US Government
+    "login.partner.microsoftonline.cn", "login.chinacloudapi.cn",            # China (21Vianet)
+})
+EXCHANGE_HOSTS = frozenset({
+    "outlook.office365.com", "outlook.office.com",  # global, GCC
+    "outlook.office365.us",                         # GCC High
+    "webmail.apps.mil",                             # DoD
+    "partner.outlook.cn",                           # China (21Vianet)
+})
+HOST_BEARING_KEYS: dict[str, frozenset[str]] = {
+    "authority": LOGIN_HOSTS,
+    "exchange_url": EXCHANGE_HOSTS,
+}
+# Settings only the machine-wide file may set outside demo mode.
+SYSTEM_ONLY_KEYS = frozenset({"ca_bundle"})
+
 # Tenants that would let any (or personal) Microsoft accounts in: never for this app.
 _MULTI_TENANT = {"common", "organizations", "consumers"}
 _DOMAIN_RE = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -203,14 +234,16 @@ def _parse_helpdesk(value: Any) -> str:
 # --- reading the layers ------------------------------------------------------------------------------
 def _read_toml(path: Path, label: str) -> dict[str, Any]:
     try:
-        raw = path.read_bytes()
+        # A regular file only (a FIFO or device here would hang start-up), and capped in size.
+        raw, _ = read_regular(path, MAX_CONFIG_FILE_BYTES, follow_links=True)
     except FileNotFoundError:
         return {}
+    except NotARegularFile as exc:
+        what = "too large to be a settings file" if exc.errno == errno.EFBIG else "not a regular file"
+        raise ConfigurationError(f"The {label} {path} is {what}.", file=str(path)) from None
     except OSError as exc:
         log.warning("can't read the %s %s: %s", label, path, exc.strerror)
         return {}
-    if len(raw) > MAX_CONFIG_FILE_BYTES:
-        raise ConfigurationError(f"The {label} {path} is too large to be a settings file.", file=str(path))
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -243,6 +276,7 @@ def load_config(
     if not isinstance(locked, list) or not all(isinstance(k, str) for k in locked):
         raise ConfigurationError(f"\"locked\" in {system_file} must be a list of setting names.")
     locked_keys = set(locked) & set(KEYS)
+    extra_hosts = _allowed_hosts(system.pop("allowed_hosts", {}), system_file)
 
     system_label = f"system file {system_file}"
     layers: list[tuple[str, dict[str, Any], dict[str, str]]] = [
@@ -259,12 +293,62 @@ def load_config(
             if key not in KEYS:
                 notes.append(f"unknown setting {_short(str(key))!r} in {label} ignored")
                 continue
-            if key in locked_keys and sources.get(key) == system_label:
+            if key in locked_keys and label != system_label:
+                # Locked pins the system file's value, or the built-in default if it sets none.
                 notes.append(f"{key} from {label} ignored: locked by IT in the system file")
                 continue
             raw[key] = value
             sources[key] = per_key_label.get(key, label)
-    return _build(raw, sources, notes)
+    config = _build(raw, sources, notes)
+    if not config.demo:
+        _check_who_set_what(config, system_label, extra_hosts)
+    return config
+
+
+def _allowed_hosts(value: Any, system_file: Path) -> dict[str, frozenset[str]]:
+    """``[allowed_hosts]`` in the system file: more hosts per host-bearing setting (IT's own proxy...)."""
+    if not isinstance(value, dict) or not all(
+        key in HOST_BEARING_KEYS and isinstance(hosts, list) and all(isinstance(h, str) for h in hosts)
+        for key, hosts in value.items()
+    ):
+        raise ConfigurationError(
+            f"\"allowed_hosts\" in {system_file} must list host names for "
+            f"{', '.join(sorted(HOST_BEARING_KEYS))}, like exchange_url = [\"mail.example.org\"].",
+            file=str(system_file))
+    return {key: frozenset(_clean(h).lower().rstrip(".") for h in hosts) for key, hosts in value.items()}
+
+
+def _check_who_set_what(config: AppConfig, system_label: str, extra_hosts: dict[str, frozenset[str]]) -> None:
+    """Outside demo mode, refuse settings that would send a real token (or trust) somewhere else."""
+    for key in SYSTEM_ONLY_KEYS:
+        source = config.sources.get(key)
+        if getattr(config, key) is not None and source not in (None, system_label):
+            raise ConfigurationError(
+                f"The setting {key} in the {_where(source)} can't be used: only IT's machine-wide "
+                "settings file may set it (outside the demo). Remove it from there.", key=key, source=source)
+    for key, built_in in HOST_BEARING_KEYS.items():
+        value = getattr(config, key, None)
+        source = config.sources.get(key, "default")
+        if not value or source == system_label:
+            continue  # the machine-wide file is IT's: what it names is allowed
+        parts = urlsplit(str(value))
+        host = (parts.hostname or "").lower().rstrip(".")
+        if host in built_in | extra_hosts.get(key, frozenset()) and parts.port in (None, 443):
+            continue
+        raise ConfigurationError(
+            f"The setting {key} in the {_where(source)} names {_short(host or str(value))}, which isn't one "
+            "of Microsoft's addresses for it, so the app won't send your sign-in there. Remove the "
+            "setting, or ask IT to allow that address in the machine-wide settings file.",
+            key=key, source=source, host=host or None)
+
+
+def _where(source: str | None) -> str:
+    source = source or "settings"
+    if source.startswith("environment "):
+        return f"environment variable {source.removeprefix('environment ')}"
+    if source.startswith("default for tenant"):
+        return "settings"
+    return source
 
 
 def _build(raw: dict[str, Any], sources: dict[str, str], notes: list[str]) -> AppConfig:

@@ -17,6 +17,9 @@ from platformdirs import PlatformDirs
 
 APP_DIR_NAME = "quarantine-checker"
 CONFIG_FILE_NAME = "config.toml"
+DESKTOP_SETTINGS_NAME = "desktop.json"
+TOLD_RECORD_PATTERN = "told-*.json"
+DEMO_SUBDIR = "demo"  # the demo's own records sit in a folder of their own, never mixed with real ones
 
 _DATA_ENV = "QC_DATA_DIR"
 _CONFIG_ENV = "QC_CONFIG_DIR"
@@ -73,3 +76,27 @@ def system_config_file(platform: str | None = None, env: Mapping[str, str] | Non
     if platform == "darwin":
         return Path("/Library/Application Support/Quarantine Checker") / CONFIG_FILE_NAME
     return Path("/etc/xdg") / APP_DIR_NAME / CONFIG_FILE_NAME
+
+
+def desktop_settings_file(env: Mapping[str, str] | None = None) -> Path:
+    """The desktop app's preferences (notification kinds, muted senders as salted hashes)."""
+    return config_dir(env) / DESKTOP_SETTINGS_NAME
+
+
+def told_record_dir(demo: bool, env: Mapping[str, str] | None = None) -> Path:
+    """Where the "already told you about these" records live, one ``told-<hash>.json`` per account."""
+    base = state_dir(env)
+    return base / DEMO_SUBDIR if demo else base
+
+
+def told_record_file(directory: Path, account_digest: str) -> Path:
+    return directory / TOLD_RECORD_PATTERN.replace("*", account_digest)
+
+
+def sign_out_files(demo: bool, env: Mapping[str, str] | None = None) -> list[Path]:
+    """The per-person files sign-out removes besides the token cache (which storage removes itself).
+
+    The demo's sign-out leaves the real account's records and preferences alone.
+    """
+    files = sorted(told_record_dir(demo, env).glob(TOLD_RECORD_PATTERN))
+    return files if demo else [*files, desktop_settings_file(env)]

@@ -28,7 +28,15 @@ from quarantine_checker.config import AppConfig
 from quarantine_checker.core.errors import AuthenticationError
 from quarantine_checker.core.listing_gate import ListingGate
 from quarantine_checker.storage.keyring_facade import SecretStore, StorageStatus
-from quarantine_checker.storage.token_cache import CacheStatus, open_token_cache, wipe_token_cache
+from quarantine_checker.storage.token_cache import (
+    DEMO_KEY_ENTRY,
+    KEY_ENTRY,
+    CacheStatus,
+    SignOutReport,
+    open_token_cache,
+    remove_files,
+    wipe_token_cache,
+)
 
 if TYPE_CHECKING:
     from quarantine_checker.demo.tenant import DemoTenant
@@ -36,7 +44,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEMO_DATA_SUBDIR = "demo"
+DEMO_DATA_SUBDIR = paths.DEMO_SUBDIR
 MSG_DEMO_MEMORY = "Demo mode: nothing is saved, and the demo forgets your sign-in when it closes."
 
 
@@ -124,13 +132,17 @@ def build_services(config: AppConfig, *, demo: DemoTenant | None = None,
     base = data_dir or paths.data_dir()
     if config.demo:
         base = base / DEMO_DATA_SUBDIR
+    key_entry = DEMO_KEY_ENTRY if config.demo else KEY_ENTRY
     secret_store = store or SecretStore()
     storage = secret_store.self_test()
-    cache, status = open_token_cache(base, secret_store, checked=storage)  # one self-test per start
+    # One self-test per start.
+    cache, status = open_token_cache(base, secret_store, checked=storage, key_entry=key_entry)
 
-    def wipe() -> None:
-        if status.persistent:
-            wipe_token_cache(base, secret_store)
+    def wipe() -> SignOutReport:
+        # Whatever the keyring's state: with it locked at start-up the cache was memory-only for this
+        # run, but the file from an earlier run is still on disk and must go.
+        report = wipe_token_cache(base, secret_store, key_entry=key_entry)
+        return report + remove_files(paths.sign_out_files(config.demo))
 
     auth = AuthSession(config, cache, http_session=session, open_browser=open_browser, on_sign_out=wipe)
     return Services(config, auth, storage, status, data_dir=base)

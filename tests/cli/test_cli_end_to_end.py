@@ -109,12 +109,14 @@ def test_device_code_sign_in_from_the_command_line(cli_env, demo_server):
     assert f"Signed in as {ALICE}" in out
 
 
-def test_not_signed_in_outside_demo_mode_is_an_auth_failure(cli_env):
+def test_outside_demo_mode_the_demo_servers_settings_are_a_setup_problem(cli_env):
+    # The demo server is not Microsoft: outside demo mode, a real sign-in must not be sent there (this used
+    # to go ahead and fail later as "not signed in"). See also test_cli_token_hosts.py.
     env = {k: v for k, v in cli_env.items() if k != "QC_DEMO"}
     result = run_cli(env, "list", "--json")
-    assert result.rc == 4
-    assert result.json()["error"]["code"] == "not_signed_in"
-    assert "sign-in" in result.err
+    assert result.rc == 7
+    assert result.json()["error"]["kind"] == "ConfigurationError"
+    assert "QC_CA_BUNDLE" in result.out
 
 
 def test_unreachable_exchange_is_a_network_failure(cli_env):

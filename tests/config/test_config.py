@@ -225,3 +225,106 @@ def test_without_overrides_paths_are_per_user_platform_dirs(tmp_path: Path) -> N
 )
 def test_system_file_location_per_os(platform: str, env: dict[str, str], expected: str) -> None:
     assert str(paths.system_config_file(platform, env)).replace("\\", "/") == expected.replace("\\", "/")
+
+
+# --- where a real token may go ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("where", "key", "value"),
+    [
+        ("user", "authority", f"https://login.evil.example/{GUID}"),
+        ("env", "authority", f"https://login.microsoftonline.com.evil.example/{GUID}"),
+        ("user", "exchange_url", "https://outlook.office365.com:8443"),
+        ("env", "exchange_url", "https://mail.attacker.example"),
+    ],
+)
+def test_user_file_and_environment_cannot_send_a_real_token_elsewhere(files, where, key, value) -> None:
+    user, _ = files
+    env = {}
+    if where == "user":
+        user.write_text(f'tenant_id = "{GUID}"\n{key} = "{value}"\n')
+    else:
+        env = {"QC_TENANT_ID": GUID, f"QC_{key.upper()}": value}
+    with pytest.raises(ConfigurationError) as err:
+        load(files, env)
+    text = str(err.value)
+    assert key in text and "isn't one of Microsoft's addresses" in text
+    assert (str(user) if where == "user" else f"QC_{key.upper()}") in text
+
+
+@pytest.mark.parametrize(
+    ("authority", "exchange"),
+    [
+        ("https://login.microsoftonline.us", "https://outlook.office365.us"),       # GCC High
+        ("https://login.microsoftonline.us", "https://webmail.apps.mil"),           # DoD
+        ("https://login.partner.microsoftonline.cn", "https://partner.outlook.cn"),  # 21Vianet
+        ("https://login.microsoftonline.com", "https://outlook.office.com"),
+    ],
+)
+def test_sovereign_clouds_can_be_chosen_by_the_user(files, authority, exchange) -> None:
+    user, _ = files
+    user.write_text(f'tenant_id = "{GUID}"\nauthority = "{authority}/{GUID}"\nexchange_url = "{exchange}"\n')
+    cfg = load(files)
+    assert cfg.authority == f"{authority}/{GUID}" and cfg.exchange_url == exchange
+
+
+def test_only_the_machine_wide_file_may_add_hosts_or_a_ca_bundle(tmp_path: Path, files) -> None:
+    user, system = files
+    ca = tmp_path / "proxy-ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\n")
+    # From the user's file or the environment, outside the demo: refused, naming the setting.
+    user.write_text(f'ca_bundle = "{ca}"\n')
+    with pytest.raises(ConfigurationError, match="only IT's machine-wide settings file"):
+        load(files)
+    user.write_text("")
+    with pytest.raises(ConfigurationError, match="QC_CA_BUNDLE"):
+        load(files, {"QC_CA_BUNDLE": str(ca)})
+    # The machine-wide file may set it, name its own host, and let the user pick from extra hosts.
+    system.write_text(f'ca_bundle = "{ca}"\nexchange_url = "https://mail-gw.northwind.example"\n'
+                      '[allowed_hosts]\nauthority = ["login-proxy.northwind.example"]\n')
+    user.write_text(f'authority = "https://login-proxy.northwind.example/{GUID}"\n')
+    cfg = load(files)
+    assert cfg.ca_bundle == ca and cfg.exchange_url == "https://mail-gw.northwind.example"
+    assert cfg.authority == f"https://login-proxy.northwind.example/{GUID}"
+    # ...but what it allows for one setting isn't allowed for another.
+    with pytest.raises(ConfigurationError, match="exchange_url"):
+        load(files, {"QC_EXCHANGE_URL": "https://login-proxy.northwind.example"})
+
+
+def test_a_user_file_cannot_widen_the_host_table(files) -> None:
+    user, _ = files
+    user.write_text('exchange_url = "https://mail.attacker.example"\n'
+                    '[allowed_hosts]\nexchange_url = ["mail.attacker.example"]\n')
+    with pytest.raises(ConfigurationError, match="exchange_url"):
+        load(files)
+
+
+def test_locked_pins_the_built_in_default_too(files) -> None:
+    user, system = files
+    system.write_text('locked = ["exchange_url", "demo"]\n')
+    user.write_text('exchange_url = "https://outlook.office365.us"\n')
+    cfg = load(files, {"QC_DEMO": "1"})
+    assert cfg.exchange_url == "https://outlook.office365.com" and cfg.demo is False
+    assert sum("locked by IT" in note for note in cfg.notes) == 2
+
+
+def test_a_fifo_in_place_of_the_settings_file_is_reported_not_waited_on(files) -> None:
+    import os
+    import threading
+
+    user, _ = files
+    os.mkfifo(user)
+    outcome: list[BaseException | AppConfig] = []
+
+    def run() -> None:
+        try:
+            outcome.append(load(files))
+        except BaseException as exc:  # the outcome is what is asserted
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(10)
+    if worker.is_alive():  # release the stuck reader before failing
+        os.close(os.open(user, os.O_WRONLY | os.O_NONBLOCK))
+    assert outcome and isinstance(outcome[0], ConfigurationError), "start-up hung on a FIFO"
+    assert "not a regular file" in str(outcome[0]) and str(user) in str(outcome[0])

@@ -10,14 +10,18 @@ timeout; the only way to cancel it from the app is an undocumented ``?error=abor
   (or hijack) the sign-in by posting to the port first; PKCE still protects the code itself.
 
 The redirect URI is ``http://localhost:<port>`` (what Entra accepts for public clients; it rejects
-127.0.0.1) while the socket binds 127.0.0.1 only. Requests are never logged: the request line and
-body carry the authorization code.
+127.0.0.1). "localhost" may resolve to ::1 first, so the same port is held on 127.0.0.1 *and* ::1: had we
+bound 127.0.0.1 only, another local process could bind that port on ::1 and receive the code. (Where the
+machine has no IPv6 loopback, localhost can't reach ::1 either, and 127.0.0.1 alone is enough.)
+Requests are never logged: the request line and body carry the authorization code.
 """
 
 from __future__ import annotations
 
+import errno
 import html
 import http.server
+import socket
 import threading
 import time
 from typing import Any
@@ -43,6 +47,34 @@ class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = False
     receiver: LoopbackReceiver
+
+
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
+# The IPv4 port is free, but something already holds it on ::1: try another port.
+_BIND_ATTEMPTS = 20
+# No usable IPv6 loopback on this machine.
+_NO_IPV6 = {errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT, getattr(errno, "EPROTONOSUPPORT", -1)}
+
+
+def _bind_both() -> list[_Server]:
+    """Servers on 127.0.0.1:<port> and ::1:<same port> (or 127.0.0.1 alone without IPv6 loopback)."""
+    last: OSError | None = None
+    for _ in range(_BIND_ATTEMPTS):
+        v4 = _Server(("127.0.0.1", 0), _Handler)
+        port = v4.server_address[1]
+        try:
+            v6 = _Server6(("::1", port), _Handler)
+        except OSError as exc:
+            if exc.errno in _NO_IPV6:
+                return [v4]
+            v4.server_close()
+            last = exc
+            continue
+        return [v4, v6]
+    raise last or OSError(errno.EADDRINUSE, "no loopback port free on both 127.0.0.1 and ::1")
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -91,12 +123,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 
 class LoopbackReceiver:
-    """Listens on 127.0.0.1:<free port> for exactly one auth response whose state matches."""
+    """Listens on 127.0.0.1 and ::1 (one free port) for exactly one auth response whose state matches."""
 
     def __init__(self, *, answer_wait: float = 30.0) -> None:
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.receiver = self
-        self.port: int = self._server.server_address[1]
+        self._servers = _bind_both()
+        for server in self._servers:
+            server.receiver = self
+        self.port: int = self._servers[0].server_address[1]
         self.redirect_uri = f"http://localhost:{self.port}"
         self._answer_wait = answer_wait
         self._lock = threading.Lock()
@@ -105,14 +138,16 @@ class LoopbackReceiver:
         self._received = threading.Event()
         self._outcome = threading.Event()
         self._ok = False
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-            name="sign-in-loopback", daemon=True,
-        )
+        self._threads = [
+            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+                             name="sign-in-loopback", daemon=True)
+            for server in self._servers
+        ]
 
     # --- lifecycle -------------------------------------------------------------------------------
     def __enter__(self) -> LoopbackReceiver:
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -120,10 +155,11 @@ class LoopbackReceiver:
 
     def close(self) -> None:
         self.finish(ok=self._ok)  # releases a browser tab still waiting for its page
-        if self._thread.is_alive():
-            self._server.shutdown()
-            self._thread.join(timeout=2)
-        self._server.server_close()
+        for server, thread in zip(self._servers, self._threads, strict=True):
+            if thread.is_alive():
+                server.shutdown()
+                thread.join(timeout=2)
+            server.server_close()
 
     # --- the exchange with the browser ------------------------------------------------------------
     def expect_state(self, state: str) -> None:

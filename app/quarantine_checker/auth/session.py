@@ -64,7 +64,7 @@ class AuthSession:
         *,
         http_session: requests.Session | None = None,
         open_browser: Callable[[str], bool] | None = None,
-        on_sign_out: Callable[[], None] | None = None,
+        on_sign_out: Callable[[], Any] | None = None,
         platform: str | None = None,
     ) -> None:
         self.config = config
@@ -288,8 +288,10 @@ class AuthSession:
         return self._accept(result)
 
     # --- signing out ------------------------------------------------------------------------------
-    def sign_out(self) -> None:
-        """Remove every account from MSAL (and WAM), then the persisted cache and its keyring key."""
+    def sign_out(self) -> Any:
+        """Remove every account from MSAL (and WAM), then the persisted cache and its keyring key.
+
+        Returns what ``on_sign_out`` returns (the wiring's report of anything it couldn't remove)."""
         with self._lock:
             try:
                 app = self.app
@@ -302,8 +304,8 @@ class AuthSession:
                 self._account = None
                 self.identity = None
                 self.remembered_username = None
-                if self._on_sign_out is not None:
-                    self._on_sign_out()
+                report = self._on_sign_out() if self._on_sign_out is not None else None
+            return report
 
     # --- tokens for Exchange ----------------------------------------------------------------------
     def token_provider(self) -> TokenProvider:

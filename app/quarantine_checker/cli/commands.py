@@ -117,11 +117,17 @@ def whoami(ctx: Context) -> ExitCode:
 
 
 def sign_out(ctx: Context) -> ExitCode:
-    ctx.services.auth.sign_out()
+    report = ctx.services.auth.sign_out()
+    left = list(getattr(report, "left_behind", ()))
     if ctx.json:
-        output.dump({"signed_out": True}, ctx.out)
-    else:
+        output.dump({"signed_out": True, "left_behind": left}, ctx.out)
+    elif not left:
         ctx.say("Signed out. This computer no longer holds your sign-in.")
+    else:
+        # Say truthfully what is still here, so the person (or IT) can finish the job.
+        ctx.say("Signed out here, but these couldn't be removed from this computer:")
+        for item in left:
+            ctx.say(f"  - {output.clean(item)}")
     return ExitCode.OK
 
 

@@ -356,6 +356,10 @@ def user_message(
         wait = exc.retry_after
         if isinstance(wait, int | float) and wait > THROTTLED_LONG_AFTER_SECONDS:
             text = THROTTLED_LONG_TEXT
+    if isinstance(exc, e.ConfigurationError) and exc.details.get("key") and str(exc):
+        # A setting the app refused: config.py's own sentence names the setting and where it was set,
+        # which is what the person (or IT) needs to fix it. These sentences are ours, never wire data.
+        text = str(exc)
     title = entry.title
     if action and action in ACTION_TITLES and not isinstance(exc, _KEEP_OWN_TITLE):
         title = ACTION_TITLES[action]

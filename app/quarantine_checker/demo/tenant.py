@@ -10,6 +10,7 @@ import datetime as dt
 import gc
 import logging
 import secrets
+import shutil
 import tempfile
 import threading
 from pathlib import Path
@@ -69,12 +70,16 @@ class DemoTenant:
         self.exchange: ExchangeEmulator | None = None
         self.control: ControlServer | None = None
         self._started = False
+        self._temp_dir: Path | None = None
 
     # --- lifecycle -----------------------------------------------------------------------------------
     def start(self) -> DemoTenant:
         if self._started:
             return self
-        tls_dir = (self._state_dir / "tls") if self._state_dir else Path(tempfile.mkdtemp(prefix="qc-demo-"))
+        if self._state_dir:
+            tls_dir = self._state_dir / "tls"
+        else:  # holds the demo's TLS private key: removed again in stop()
+            tls_dir = self._temp_dir = Path(tempfile.mkdtemp(prefix="qc-demo-"))
         self.tls = make_tls_material(tls_dir)
         register_service_certificate(self, tls_dir)
         if self._seed:
@@ -105,6 +110,9 @@ class DemoTenant:
         for t in threads:
             t.join(timeout=10)
         self._started = False
+        if self._temp_dir is not None:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
+            self._temp_dir = None
 
     @staticmethod
     def _stop_one(server: Any) -> None:

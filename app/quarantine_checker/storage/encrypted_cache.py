@@ -20,6 +20,7 @@ import logging
 import math
 import os
 import secrets
+import stat
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -32,6 +33,13 @@ from msal_extensions.token_cache import CrossPlatLock, LockError
 
 from quarantine_checker.core.errors import SecureStorageUnavailable
 from quarantine_checker.storage.keyring_facade import SecretStore
+from quarantine_checker.storage.private_files import (
+    NotARegularFile,
+    ensure_private_dir,
+    read_regular,
+    remove_path,
+    write_private,
+)
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +49,9 @@ KEY_ENTRY = "data-key"
 KEY_LOCK_NAME = "data-key.lock"
 # A lock is held for milliseconds; one older than this was left behind by a process that died.
 STALE_LOCK_SECONDS = 30.0
+# An MSAL cache for one account is a few KB; a record of ours far beyond this is not ours.
+MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_LOCK_BYTES = 4096
 
 
 class UndecryptableError(Exception):
@@ -67,30 +78,7 @@ def decrypt(key: bytes, blob: bytes, purpose: str) -> bytes:
 
 
 # --- files --------------------------------------------------------------------------------------------
-def ensure_private_dir(path: Path) -> None:
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-
-
-def atomic_write(path: Path, data: bytes) -> os.stat_result:
-    """Write via a 0600 temp file and rename, so readers see the old or the new file, never half of one.
-
-    Returns the stat of what was written (rename keeps inode and mtime), for change detection.
-    """
-    ensure_private_dir(path.parent)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-            st = os.fstat(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return st
+atomic_write = write_private  # the name the rest of this module (and older callers) know it by
 
 
 def remove_file(path: Path) -> None:
@@ -100,10 +88,15 @@ def remove_file(path: Path) -> None:
 
 def _lock_is_stale(path: Path) -> bool:
     try:
-        age = time.time() - path.stat().st_mtime
-        content = path.read_text(encoding="utf-8", errors="replace").split(" ", 1)[0]
+        raw, st = read_regular(path, MAX_LOCK_BYTES)
+    except NotARegularFile:
+        # A link (the lock would be taken on, and written into, its target), a FIFO or a folder: never a
+        # lock of ours, and it would block every sign-in until removed.
+        return True
     except OSError:
         return False
+    age = time.time() - st.st_mtime
+    content = raw.decode("utf-8", errors="replace").split(" ", 1)[0]
     if age > STALE_LOCK_SECONDS:
         return True
     # os.kill(pid, 0) is a harmless probe on POSIX only; on Windows signal 0 is CTRL_C_EVENT.
@@ -120,9 +113,8 @@ def _lock_is_stale(path: Path) -> bool:
 def remove_if_stale_lock(path: Path) -> bool:
     """Remove a lock file a crashed process left behind. True if one was removed."""
     if _lock_is_stale(path):
-        log.warning("removing a stale lock file left by a process that stopped: %s", path.name)
-        remove_file(path)
-        return True
+        log.warning("removing a stale or foreign lock file: %s", path.name)
+        return remove_path(path) is None
     return False
 
 
@@ -155,6 +147,8 @@ class DataKey:
     """
 
     def __init__(self, store: SecretStore, lock_path: Path, entry: str = KEY_ENTRY) -> None:
+        # ``entry``: the demo's key has a name of its own, so signing out of the demo can't delete the
+        # key of the real sign-in (and with it the real sign-in).
         self._store = store
         self._lock_path = lock_path
         self._entry = entry
@@ -209,9 +203,11 @@ def _read_and_decrypt(
     path: Path, keys: DataKey, purpose: str
 ) -> tuple[bytes | None, os.stat_result | None]:
     """(plaintext or None if unreadable, stat of the file read). Raises FileNotFoundError."""
-    with open(path, "rb") as fh:
-        st = os.fstat(fh.fileno())
-        blob = fh.read()
+    try:
+        blob, st = read_regular(path, MAX_FILE_BYTES)
+    except NotARegularFile as exc:
+        log.warning("the %s file %s; reading it as empty", purpose, exc.strerror)
+        return None, None
     key = keys.current()
     for attempt in (1, 2):
         if key is not None:
@@ -279,11 +275,15 @@ class EncryptedFilePersistence(BasePersistence):  # type: ignore[misc]  # msal_e
         # granularity, so we answer from the file's identity instead: "infinitely new" if it changed since
         # we last read or wrote it, "ancient" if not. Atomic renames give every write a new inode.
         try:
-            st = self._path.stat()
+            st = self._path.lstat()
         except FileNotFoundError:
             if self._seen is not None:
                 return math.inf
             raise PersistenceNotFound(location=str(self._path)) from None
+        if not stat.S_ISREG(st.st_mode):
+            # Not a file we wrote (a folder, FIFO, link): nothing new to read. Keep what's in memory,
+            # so a sign-in that couldn't be saved still lasts this run.
+            return 0.0
         return math.inf if _signature(st) != self._seen else 0.0
 
 
@@ -307,7 +307,7 @@ class EncryptedBlobStore:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            if exc.errno in (errno.EACCES, errno.EISDIR):
+            if exc.errno in (errno.EACCES, errno.EISDIR, errno.EPERM):
                 log.warning("can't read %s: %s", self.path.name, exc.strerror)
                 return None
             raise

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,19 +21,23 @@ from msal_extensions.token_cache import LockError, PersistedTokenCache
 
 from quarantine_checker.core.errors import SecureStorageUnavailable
 from quarantine_checker.storage.encrypted_cache import (
+    KEY_ENTRY,
     KEY_LOCK_NAME,
     DataKey,
     EncryptedBlobStore,
     EncryptedFilePersistence,
     cross_process_lock,
-    remove_file,
     remove_if_stale_lock,
 )
 from quarantine_checker.storage.keyring_facade import MSG_LOCKED, SecretStore, StorageStatus
+from quarantine_checker.storage.private_files import remove_path
 
 log = logging.getLogger(__name__)
 
 CACHE_FILE_NAME = "token_cache.bin"
+# The demo's key sits beside the real one under its own name: a demo sign-out must not delete the key
+# that the real sign-in's cache is encrypted with.
+DEMO_KEY_ENTRY = "demo-data-key"
 LOCK_SUFFIX = ".lockfile"  # msal-extensions' default: <cache file>.lockfile
 
 MSG_NO_STORE = (
@@ -51,13 +56,27 @@ class CacheStatus:
     message: str
 
 
+@dataclass(frozen=True)
+class SignOutReport:
+    """What sign-out could not remove from this computer, in plain words (empty: nothing is left)."""
+
+    left_behind: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return not self.left_behind
+
+    def __add__(self, other: SignOutReport) -> SignOutReport:
+        return SignOutReport(self.left_behind + other.left_behind)
+
+
 def cache_file(data_dir: Path) -> Path:
     return Path(data_dir) / CACHE_FILE_NAME
 
 
-def data_key(data_dir: Path, store: SecretStore) -> DataKey:
+def data_key(data_dir: Path, store: SecretStore, entry: str = KEY_ENTRY) -> DataKey:
     """The keyring-held key shared by the token cache and every ``EncryptedBlobStore`` in ``data_dir``."""
-    return DataKey(store, Path(data_dir) / KEY_LOCK_NAME)
+    return DataKey(store, Path(data_dir) / KEY_LOCK_NAME, entry)
 
 
 class _RecoveringTokenCache(PersistedTokenCache):  # type: ignore[misc]  # msal_extensions ships no types
@@ -78,7 +97,7 @@ class _RecoveringTokenCache(PersistedTokenCache):  # type: ignore[misc]  # msal_
 
 
 def open_token_cache(
-    data_dir: Path, store: SecretStore, *, checked: StorageStatus | None = None
+    data_dir: Path, store: SecretStore, *, checked: StorageStatus | None = None, key_entry: str = KEY_ENTRY
 ) -> tuple[msal.TokenCache, CacheStatus]:
     """The token cache to hand to MSAL, and whether it will survive a restart.
 
@@ -91,7 +110,7 @@ def open_token_cache(
     status = checked if checked is not None else store.self_test()
     if not status.available:
         return _memory_only(status.reason, locked=status.reason == MSG_LOCKED)
-    keys = data_key(data_dir, store)
+    keys = data_key(data_dir, store, key_entry)
     try:
         keys.ensure()
     except SecureStorageUnavailable as exc:
@@ -108,27 +127,55 @@ def _memory_only(reason: str, *, locked: bool) -> tuple[msal.TokenCache, CacheSt
     return msal.SerializableTokenCache(), CacheStatus(False, message)
 
 
-def wipe_token_cache(data_dir: Path, store: SecretStore) -> None:
-    """Sign-out's storage part: delete the cache file, its lock and the key.
+def wipe_token_cache(data_dir: Path, store: SecretStore, *, key_entry: str = KEY_ENTRY) -> SignOutReport:
+    """Sign-out's storage part: delete the cache file, its lock and the key, whatever state the keyring
+    is in, and say what could not be removed. Call ``app.remove_account`` first.
 
-    Deleting the key also makes every ``EncryptedBlobStore`` record in ``data_dir`` unreadable (it then
-    reads as empty), which is what a sign-out should do. Call ``app.remove_account`` first.
+    The file goes first and without the keyring: with the keyring locked or unreachable, the key stays
+    behind, but without the file there is nothing left for it to unlock. Deleting the key also makes
+    every ``EncryptedBlobStore`` record in ``data_dir`` unreadable (it then reads as empty).
     """
     path = cache_file(data_dir)
     lock = path.with_name(path.name + LOCK_SUFFIX)
-    if Path(data_dir).is_dir():
-        with cross_process_lock(lock):
-            remove_file(path)
-    remove_file(lock)
+    left: list[str] = []
     try:
-        DataKey(store, Path(data_dir) / KEY_LOCK_NAME).forget()
+        if not Path(data_dir).is_dir():  # nothing was ever saved here; don't create the folder now
+            raise FileNotFoundError(str(data_dir))
+        with cross_process_lock(lock):
+            why = remove_path(path)
+    except FileNotFoundError:
+        why = None
+    except (LockError, OSError) as exc:  # another process stuck holding it, or the folder not ours
+        log.warning("signing out without the cache lock: %s", type(exc).__name__)
+        why = remove_path(path)
+    if why:
+        left.append(f"the saved sign-in file {path} ({why})")
+    remove_path(lock)
+    try:
+        DataKey(store, Path(data_dir) / KEY_LOCK_NAME, key_entry).forget()
     except SecureStorageUnavailable as exc:
-        # The file is already gone, so the tokens are unrecoverable even though the key stays behind.
-        log.warning("couldn't delete the data key from the keyring: %s", exc)
+        log.warning("couldn't delete the data key from the keyring: %s", exc.details.get("kind"))
+        state = "it is locked" if exc.details.get("kind") == "locked" else "it didn't respond"
+        if not left:
+            state += "; with the saved sign-in file gone, the key no longer unlocks anything"
+        left.append(f"the encryption key in your password store ({state})")
+    return SignOutReport(tuple(left))
 
 
-def open_blob_store(data_dir: Path, store: SecretStore, name: str) -> EncryptedBlobStore:
+def remove_files(files: Iterable[Path]) -> SignOutReport:
+    """Remove small local records at sign-out; report the ones that couldn't be removed."""
+    left = []
+    for path in files:
+        why = remove_path(path)
+        if why:
+            left.append(f"{path} ({why})")
+    return SignOutReport(tuple(left))
+
+
+def open_blob_store(data_dir: Path, store: SecretStore, name: str,
+                    key_entry: str = KEY_ENTRY) -> EncryptedBlobStore:
     """An encrypted record ``<name>.bin`` in ``data_dir``, under the same key as the token cache."""
     if not name.replace("-", "").replace("_", "").isalnum():
         raise ValueError("blob store names are plain words")
-    return EncryptedBlobStore(Path(data_dir) / f"{name}.bin", data_key(data_dir, store), purpose=name)
+    return EncryptedBlobStore(Path(data_dir) / f"{name}.bin", data_key(data_dir, store, key_entry),
+                              purpose=name)

@@ -177,10 +177,16 @@ class SessionFlow(QObject):
     def sign_out(self) -> None:
         auth = self.auth
 
-        def done(_: Any) -> None:
+        def done(report: Any) -> None:
             self.w.show_signed_out()
             self._show_sign_in()
             self.w.sign_in.show_idle()
+            left = list(getattr(report, "left_behind", ()))
+            if left:  # never claim a clean sign-out that wasn't one
+                self.w.sign_in.show_error(
+                    self.tr("Signed out, but not everything could be removed"),
+                    self.tr("Some sign-in data is still on this computer. Copy the details for IT."),
+                    "Left behind after sign-out:\n" + "\n".join(left))
 
         def failed(exc: BaseException) -> None:
             msg = user_message(exc, action="sign_out")

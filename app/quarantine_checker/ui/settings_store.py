@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,10 +22,11 @@ from typing import Any
 
 from quarantine_checker import paths
 from quarantine_checker.core.watch import ALL_KINDS, EventKind, ToldRecord, WatchPrefs, sender_key
+from quarantine_checker.storage.private_files import read_regular, write_private
 
 log = logging.getLogger(__name__)
 
-FILE_NAME = "desktop.json"
+FILE_NAME = paths.DESKTOP_SETTINGS_NAME
 MAX_FILE_BYTES = 256 * 1024
 MAX_MUTED = 1000
 
@@ -87,23 +87,19 @@ class DesktopSettings:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    write_private(path, data)  # 0600 in a 0700 folder: who you muted and when you were told is yours
 
 
 class SettingsStore:
     """Load/save ``DesktopSettings``; an unreadable file reads as the defaults (never a crash)."""
 
     def __init__(self, path: Path | None = None) -> None:
-        self.path = path or paths.config_dir() / FILE_NAME
+        self.path = path or paths.desktop_settings_file()
 
     def load(self) -> DesktopSettings:
         try:
-            if self.path.stat().st_size > MAX_FILE_BYTES:
-                return DesktopSettings()
-            return DesktopSettings.from_json(json.loads(self.path.read_text(encoding="utf-8")))
+            raw, _ = read_regular(self.path, MAX_FILE_BYTES)
+            return DesktopSettings.from_json(json.loads(raw.decode("utf-8")))
         except (OSError, ValueError):
             return DesktopSettings()
 
@@ -119,16 +115,14 @@ class RecordStore:
 
     def __init__(self, account: str, directory: Path | None, *, memory_only: bool = False) -> None:
         digest = hashlib.sha256(account.strip().lower().encode()).hexdigest()[:16]
-        self.path = None if memory_only or directory is None else directory / f"told-{digest}.json"
+        self.path = None if memory_only or directory is None else paths.told_record_file(directory, digest)
         self._memory: bytes | None = None
 
     def load(self) -> ToldRecord:
         if self.path is None:
             return ToldRecord.from_bytes(self._memory)
         try:
-            if self.path.stat().st_size > 8 * 1024 * 1024:
-                return ToldRecord()
-            return ToldRecord.from_bytes(self.path.read_bytes())
+            return ToldRecord.from_bytes(read_regular(self.path, 8 * 1024 * 1024)[0])
         except OSError:
             return ToldRecord()
 
