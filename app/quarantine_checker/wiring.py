@@ -27,10 +27,10 @@ from quarantine_checker.auth.session import AuthSession
 from quarantine_checker.config import AppConfig
 from quarantine_checker.core.errors import AuthenticationError
 from quarantine_checker.core.listing_gate import ListingGate
+from quarantine_checker.storage.encrypted_cache import KEY_ENTRY
 from quarantine_checker.storage.keyring_facade import SecretStore, StorageStatus
 from quarantine_checker.storage.token_cache import (
     DEMO_KEY_ENTRY,
-    KEY_ENTRY,
     CacheStatus,
     SignOutReport,
     open_token_cache,
