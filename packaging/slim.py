@@ -40,6 +40,11 @@ EXCLUDED_MODULES = [
     "PySide6.QtPositioning", "PySide6.QtBluetooth", "PySide6.QtNfc", "PySide6.QtSpatialAudio",
     "PySide6.QtTextToSpeech", "PySide6.QtRemoteObjects", "PySide6.QtScxml", "PySide6.QtSensors",
     "PySide6.QtHttpServer", "PySide6.QtGraphs", "PySide6.QtCanvasPainter",
+    # The organisation service and what only it needs (the [service] extra): never in the desktop bundle.
+    # tests/packaging/test_service_not_bundled.py derives this list from the installed packages.
+    "quarantine_service", "fastapi", "starlette", "uvicorn", "sqlalchemy", "alembic", "sse_starlette",
+    "pydantic", "pydantic_core", "anyio", "h11", "mako", "markupsafe", "click", "annotated_doc",
+    "annotated_types", "typing_inspection", "opentelemetry",
 ]
 
 # Path fragments (with forward slashes) of collected files to drop after analysis.

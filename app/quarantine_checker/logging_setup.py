@@ -29,6 +29,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from quarantine_checker.core.text_safety import scrub
+
 LOG_FILE_NAME = "quarantine-checker.log"
 # The command line logs to its own file: Windows can't rename a log another process holds open, so a
 # GUI and a CLI sharing one rotating file would fail to roll over (and report it on a missing stderr).
@@ -68,6 +70,9 @@ _BEARER = re.compile(r"\b(?P<scheme>bearer)\s+(?!\*\*\*)[A-Za-z0-9\-._~+/]{16,}=
 # A JWT/JWS/JWE: base64url segments; the header always starts with '{"' = "eyJ".
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{2,}(?:\.[A-Za-z0-9_-]*){2,4}")
 _THREE_SEGMENTS = re.compile(r"\b[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}\b")
+# An Entra refresh token is opaque, not a JWT: a version digit, a dot, then a long base64url run that
+# starts with "A" ("0.AXoA…", "1.AV…"), sometimes with further dot-separated parts.
+ENTRA_REFRESH_TOKEN = re.compile(r"(?<![A-Za-z0-9._-])[01]\.A[A-Za-z0-9_-]{16,}(?:\.[A-Za-z0-9_-]+)*")
 
 
 def _is_short_code(key: str, val: str) -> bool:
@@ -78,6 +83,7 @@ def redact(text: str) -> str:
     """``text`` with every token-like secret replaced by ``***``."""
     if not text:
         return text
+    text = scrub(text)  # a lone surrogate from a server reply must not make the log file unwritable
 
     def quoted(m: re.Match[str]) -> str:
         if _is_short_code(m["key"], m["val"]):
@@ -103,6 +109,7 @@ def redact(text: str) -> str:
     text = _COLON_PAIR.sub(pair(""), text)
     text = _BEARER.sub(lambda m: f"{m['scheme']} {MASK}", text)
     text = _JWT.sub(MASK, text)
+    text = ENTRA_REFRESH_TOKEN.sub(MASK, text)
     return _THREE_SEGMENTS.sub(MASK, text)
 
 

@@ -10,10 +10,13 @@ account is not available to the suite); what is proven is that the shared place 
 from __future__ import annotations
 
 import os
+import select
+import shutil
 import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -56,18 +59,30 @@ PLANTED = textwrap.dedent("""
 
 
 @pytest.fixture
-def private_env(tmp_path, monkeypatch):
-    run = tmp_path / "run"
+def private_env(monkeypatch):
+    # A short folder of its own: a Unix socket's path may hold at most 107 bytes, and pytest's tmp_path
+    # (/tmp/pytest-of-root/pytest-NNN/<test name>/…) leaves too little room once the run count grows.
+    # A real runtime directory (/run/user/1000) is short.
+    base = Path(tempfile.mkdtemp(prefix="qc-si-"))
+    run = base / "run"
     run.mkdir(mode=0o700)
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(run))
-    monkeypatch.setenv("QC_DATA_DIR", str(tmp_path / "data"))
-    return tmp_path
+    monkeypatch.setenv("QC_DATA_DIR", str(base / "data"))
+    yield base
+    shutil.rmtree(base, ignore_errors=True)
 
 
 def _start(script: str, *args: str) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen([sys.executable, "-c", script, *args], stdout=subprocess.PIPE, text=True)
-    first_line = proc.stdout.readline().strip() if proc.stdout else ""
-    return proc, first_line
+    return proc, _read_line(proc)
+
+
+def _read_line(proc: subprocess.Popen, timeout: float = 20.0) -> str:
+    """The child's next line, or "" after ``timeout``: a child that never answers fails the test
+    instead of hanging the suite."""
+    assert proc.stdout is not None
+    ready, _, _ = select.select([proc.stdout], [], [], timeout)
+    return proc.stdout.readline().strip() if ready else ""
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -111,7 +126,7 @@ def test_a_second_launch_hands_over_to_the_lock_holder(private_env, qapp):
         assert said == "claimed"
         second = SingleInstance(name, qapp, lock_path=lock)
         assert not second.claim()
-        assert first.stdout is not None and first.stdout.readline().strip() == "shown"
+        assert _read_line(first) == "shown"
         assert not second.server.isListening()
     finally:
         _stop(first)

@@ -10,7 +10,13 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from quarantine_checker.core.account import UserIdentity
-from quarantine_checker.core.errors import AuthenticationError, NoDirectAccessError, QuarantineCheckerError
+from quarantine_checker.core.decision import Action, decide
+from quarantine_checker.core.errors import (
+    ActionUnavailableError,
+    AuthenticationError,
+    NoDirectAccessError,
+    QuarantineCheckerError,
+)
 from quarantine_checker.core.messages import road_closed_lines, user_message
 from quarantine_checker.wiring import Services
 
@@ -136,19 +142,21 @@ def list_messages(ctx: Context) -> ExitCode:
     identity = ensure_signed_in(ctx)
     result = ctx.services.exchange_client().list_messages()
     messages = result.messages
+    own = own_domains(identity)
     if ctx.json:
         output.dump({
             "account": identity.upn,
             "count": len(messages),
             "truncated": result.truncated,
-            "messages": [output.message_json(m, ctx.now) for m in messages],
+            "messages": [output.message_json(m, ctx.now, conflicting=m.identity in result.conflicting,
+                                             own_domains=own) for m in messages],
         }, ctx.out)
     elif not messages:
         ctx.say("Nothing of yours is in quarantine.")
     else:
         noun = "message is" if len(messages) == 1 else "messages are"
         ctx.say(f"{len(messages)} {noun} held for {output.clean(identity.upn)}:\n")
-        output.list_table(messages, ctx.now, ctx.out)
+        output.list_table(messages, ctx.now, ctx.out, conflicting=result.conflicting, own_domains=own)
         if result.truncated:
             ctx.say("\nThere may be more than shown here.")
     return ExitCode.HELD if messages else ExitCode.OK
@@ -178,29 +186,51 @@ def resolve(ctx: Context, wanted: list[str]) -> list[str]:
     return out
 
 
+def own_domains(identity: UserIdentity) -> tuple[str, ...]:
+    """The signed-in person's mail domains, to spot senders imitating them."""
+    return tuple(sorted({a.rpartition("@")[2].lower() for a in identity.addresses if "@" in a}))
+
+
 def show(ctx: Context, ident: str) -> ExitCode:
-    ensure_signed_in(ctx)
+    identity = ensure_signed_in(ctx)
     (full,) = resolve(ctx, [ident])
     message = ctx.services.exchange_client().get_message(full)
+    own = own_domains(identity)
     if ctx.json:
-        output.dump({"message": output.message_json(message, ctx.now)}, ctx.out)
+        output.dump({"message": output.message_json(message, ctx.now, own_domains=own)}, ctx.out)
     else:
-        output.show_message(message, ctx.now, ctx.out)
+        output.show_message(message, ctx.now, ctx.out, own_domains=own)
     return ExitCode.OK
 
 
+def check_allowed(ctx: Context, full: str, *actions: Action) -> None:
+    """Refuse here what the app's own decision says is not available, before anything is sent.
+
+    The message is re-read first: a listing may be minutes old, and acting on a stale copy could send
+    what the current state no longer allows (or miss that it was released meanwhile).
+    """
+    message = ctx.services.exchange_client().get_message(full)
+    decision = decide(message, datetime.now(UTC))
+    for action in actions:
+        why = decision.reason(action)
+        if why is not None:
+            raise ActionUnavailableError(why, action=action.value, status=decision.status.value)
+
+
 def _each(ctx: Context, ids: list[str], action: str, verb: str,
-          call: Callable[[str], None]) -> ExitCode:
+          call: Callable[[str], None], needs: tuple[Action, ...] = ()) -> ExitCode:
     ensure_signed_in(ctx)
     results: list[dict[str, Any]] = []
     worst = ExitCode.OK
     for full in resolve(ctx, ids):
         try:
+            if needs:
+                check_allowed(ctx, full, *needs)
             call(full)
         except QuarantineCheckerError as exc:
             code = exit_code_for(exc)
             worst = max(worst, code, key=_severity)
-            msg = user_message(exc, action=action)
+            msg = user_message(exc, action=action, retries_itself=False)
             results.append({"id": full, "ok": False, "error": _error_json(exc, msg)})
             if not ctx.json:
                 ctx.err.write(f"{output.short_id(full)}: {msg.title}. {msg.text}\n")
@@ -219,18 +249,19 @@ def _severity(code: ExitCode) -> int:
 
 
 def release(ctx: Context, ids: list[str], *, report: bool) -> ExitCode:
+    needs = (Action.RELEASE, Action.REPORT_NOT_JUNK) if report else (Action.RELEASE,)
     return _each(ctx, ids, "release", "released: it will arrive in your inbox shortly",
-                 lambda i: ctx.services.exchange_client().release(i, report_false_positive=report))
+                 lambda i: ctx.services.exchange_client().release(i, report_false_positive=report), needs)
 
 
 def request_release(ctx: Context, ids: list[str]) -> ExitCode:
     return _each(ctx, ids, "request_release", "your request was sent to IT",
-                 lambda i: ctx.services.exchange_client().request_release(i))
+                 lambda i: ctx.services.exchange_client().request_release(i), (Action.REQUEST_RELEASE,))
 
 
 def delete(ctx: Context, ids: list[str]) -> ExitCode:
     return _each(ctx, ids, "delete", "deleted from quarantine",
-                 lambda i: ctx.services.exchange_client().delete(i))
+                 lambda i: ctx.services.exchange_client().delete(i), (Action.DELETE,))
 
 
 def preview(ctx: Context, ident: str) -> ExitCode:
@@ -238,6 +269,7 @@ def preview(ctx: Context, ident: str) -> ExitCode:
 
     ensure_signed_in(ctx)
     (full,) = resolve(ctx, [ident])
+    check_allowed(ctx, full, Action.PREVIEW)
     p = ctx.services.exchange_client().preview(full)
     text = html_to_text(p.body) if p.is_html else p.body
     if ctx.json:
@@ -284,7 +316,7 @@ def _error_json(exc: BaseException, msg: Any) -> dict[str, Any]:
 
 
 def report_error(ctx: Context, exc: BaseException, action: str | None = None) -> ExitCode:
-    msg = user_message(exc, action=action)
+    msg = user_message(exc, action=action, retries_itself=False)
     code = exit_code_for(exc)
     if ctx.json:
         output.dump({"error": _error_json(exc, msg)}, ctx.out)

@@ -6,6 +6,7 @@ See docs/cli.md for every command, the ``--json`` schema and the exit codes.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -101,10 +102,33 @@ def _demo_server(args: argparse.Namespace) -> int:
         rate_limit_per_second=args.rate_limit,
         end_user_cmdlets=args.end_user_cmdlets,
     ) as tenant:
-        print(json.dumps(tenant.describe()), flush=True)
-        while not stop.wait(0.5):
-            pass
+        service = _start_demo_service(tenant)
+        try:
+            print(json.dumps({**tenant.describe(), "service_url": service.url if service else None,
+                              "service_config": str(service.config_file) if service else None}), flush=True)
+            while not stop.wait(0.5):
+                pass
+        finally:
+            if service is not None:
+                service.stop()
     return 0
+
+
+def _start_demo_service(tenant: Any) -> Any:
+    """The organisation service beside the demo tenant (SQLite in a temp folder, a sweep every 5 s).
+
+    Only where the service is installed (the [service] extra); the desktop installers leave it out,
+    and then ``service_url`` is null.
+    """
+    try:
+        from quarantine_service import demo as service_demo
+    except ImportError:
+        return None
+    import tempfile
+    from pathlib import Path
+
+    folder = Path(tempfile.mkdtemp(prefix="qc-demo-service-"))
+    return service_demo.attach(tenant, folder, sweep_interval=5.0)
 
 
 def _services(args: argparse.Namespace) -> Services:
@@ -248,4 +272,15 @@ def main(argv: list[str]) -> int:
     if args.command is None:
         return _gui(args)
     _setup_logging(args.verbose)
+    _tolerant_streams()
     return int(_run(args))
+
+
+def _tolerant_streams() -> None:
+    """A terminal or pipe whose encoding lacks a character ("⚠" on a cp1252 pipe) shows "?" instead of
+    stopping the listing half-way: output.clean has already made the text safe, this makes it writable."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # a detached or closed stream: leave it be
+                reconfigure(errors="replace")

@@ -8,7 +8,6 @@ or flip the text direction (U+202E).
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import sys
 import unicodedata
@@ -19,22 +18,15 @@ from quarantine_checker.core.decision import decide
 from quarantine_checker.core.expiry import expiry_text
 from quarantine_checker.core.model import QuarantinedMessage
 from quarantine_checker.core.reasons import reason_title
+from quarantine_checker.core.sender_checks import sender_warnings, shown_address
+from quarantine_checker.core.text_safety import scrub_json, terminal_text
 
 SCHEMA_VERSION = 1
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean(text: Any, *, keep_newlines: bool = False, limit: int | None = None) -> str:
     """Terminal-safe text: no escape sequences, no bidi overrides; one line unless keep_newlines."""
-    value = "" if text is None else str(text)
-    if limit is not None and len(value) > limit * 4:
-        value = value[: limit * 4]  # never fold megabytes for a table cell
-    value = _CONTROL.sub("\ufffd", value)
-    if not keep_newlines:
-        value = value.replace("\n", " ").replace("\t", " ")
-    if limit is not None and len(value) > limit:
-        value = value[: max(1, limit - 1)] + "…"
-    return value
+    return terminal_text(text, keep_newlines=keep_newlines, limit=limit)
 
 
 def _width(text: str) -> int:
@@ -53,12 +45,21 @@ def _local(moment: datetime | None, now: datetime) -> str:
 
 
 # --- JSON ----------------------------------------------------------------------------------------------
-def message_json(message: QuarantinedMessage, now: datetime) -> dict[str, Any]:
+CONFLICT_NOTE = ("Microsoft 365 sent two different versions of this message's state; only what both "
+                 "allow is offered. Check again in a few minutes.")
+SENDER_MARK = "⚠ "
+
+
+def message_json(message: QuarantinedMessage, now: datetime, *, conflicting: bool = False,
+                 own_domains: tuple[str, ...] = ()) -> dict[str, Any]:
     decision = decide(message, now)
     return {
         "id": message.identity,
         "received": _iso(message.received_time),
         "sender": message.sender_address,
+        "sender_shown": shown_address(message.sender_address),
+        "sender_warnings": list(sender_warnings(message.sender_address, own_domains)),
+        "conflicting": conflicting,
         "recipients": list(message.recipient_address),
         "subject": message.subject,
         "size": message.size,
@@ -77,7 +78,10 @@ def message_json(message: QuarantinedMessage, now: datetime) -> dict[str, Any]:
 def dump(payload: dict[str, Any], out: TextIO | None = None) -> None:
     out = out or sys.stdout
     # ensure_ascii keeps hostile characters escaped (\u202e) instead of raw in the terminal.
-    out.write(json.dumps({"schema_version": SCHEMA_VERSION, **payload}, ensure_ascii=True, indent=2) + "\n")
+    # scrub_json: a lone surrogate (from any source) would be written as a "\ud800" escape strict JSON
+    # readers reject; it becomes U+FFFD like everywhere else.
+    document = scrub_json({"schema_version": SCHEMA_VERSION, **payload})
+    out.write(json.dumps(document, ensure_ascii=True, indent=2) + "\n")
 
 
 # --- tables --------------------------------------------------------------------------------------------
@@ -95,17 +99,24 @@ def table(rows: list[list[str]], headers: list[str], out: TextIO | None = None) 
         out.write(line(row) + "\n")
 
 
-def list_table(messages: list[QuarantinedMessage], now: datetime, out: TextIO | None = None) -> None:
+def list_table(messages: list[QuarantinedMessage], now: datetime, out: TextIO | None = None, *,
+               conflicting: frozenset[str] = frozenset(), own_domains: tuple[str, ...] = ()) -> None:
     out = out or sys.stdout
     # Fit a terminal; piped into a file or a ticket, keep subjects readable instead.
     columns = shutil.get_terminal_size((200, 24)).columns if out.isatty() else 200
     subject_width = max(20, min(60, columns - 100))
     rows = []
+    notes: list[str] = []
     for m in messages:
         decision = decide(m, now)
+        warned = sender_warnings(m.sender_address, own_domains)
+        for warning in warned[:2]:
+            notes.append(f"{SENDER_MARK}{short_id(m.identity)}: {warning}")
+        if m.identity in conflicting:
+            notes.append(f"{SENDER_MARK}{short_id(m.identity)}: {CONFLICT_NOTE}")
         rows.append([
             clean(_local(m.received_time, now)),
-            clean(m.sender_address, limit=32),
+            (SENDER_MARK if warned else "") + clean(shown_address(m.sender_address), limit=32),
             clean(m.subject or "(no subject)", limit=subject_width),
             clean(reason_title(m.quarantine_type), limit=24),
             clean(decision.status_text, limit=28),
@@ -113,6 +124,10 @@ def list_table(messages: list[QuarantinedMessage], now: datetime, out: TextIO | 
             clean(short_id(m.identity)),
         ])
     table(rows, ["Received", "From", "Subject", "Why held", "Status", "Deleted", "ID"], out)
+    if notes:
+        out.write("\n")
+        for note in notes:
+            out.write(clean(note, limit=400) + "\n")
 
 
 def short_id(identity: str) -> str:
@@ -120,12 +135,13 @@ def short_id(identity: str) -> str:
     return identity[:8]
 
 
-def show_message(message: QuarantinedMessage, now: datetime, out: TextIO | None = None) -> None:
+def show_message(message: QuarantinedMessage, now: datetime, out: TextIO | None = None, *,
+                 own_domains: tuple[str, ...] = ()) -> None:
     out = out or sys.stdout
-    d = message_json(message, now)
+    d = message_json(message, now, own_domains=own_domains)
     fields = [
         ("Subject", d["subject"] or "(no subject)"),
-        ("From", d["sender"]),
+        ("From", d["sender_shown"]),
         ("To", ", ".join(d["recipients"])),
         ("Received", _local(message.received_time, now)),
         ("Why held", d["reason_text"]),
@@ -136,5 +152,7 @@ def show_message(message: QuarantinedMessage, now: datetime, out: TextIO | None 
     ]
     for label, value in fields:
         out.write(f"{label + ':':<10} {clean(value, limit=200)}\n")
+    for warning in d["sender_warnings"]:
+        out.write(f"{SENDER_MARK}{clean(warning, limit=400)}\n")
     for action, why in d["unavailable"].items():
         out.write(f"  {action.replace('_', ' ')}: {clean(why, limit=200)}\n")

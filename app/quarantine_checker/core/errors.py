@@ -27,6 +27,10 @@ class NetworkError(QuarantineCheckerError):
     """No connection, DNS failure, TLS failure or a timeout."""
 
 
+class SlowServiceError(NetworkError):
+    """The service was reached but did not answer within the call's time budget."""
+
+
 class ThrottledError(QuarantineCheckerError):
     """The service kept answering 429/503 after our retries."""
 
@@ -112,6 +116,15 @@ class MessageExpiredError(CommandError):
 
 class ForbiddenActionError(CommandError):
     """The quarantine policy does not allow this action on this message."""
+
+
+class ActionUnavailableError(ForbiddenActionError):
+    """Refused here, before anything was sent: the app's own decision (core/decision.py) says this action
+    is not available for this message. ``reason`` is the decision's sentence for the user."""
+
+    def __init__(self, reason: str = "", *, action: str | None = None, **details: Any) -> None:
+        super().__init__("This action is not available for this message", action=action, **details)
+        self.reason = reason
 
 
 # --- storage -------------------------------------------------------------------------------------------

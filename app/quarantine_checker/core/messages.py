@@ -44,6 +44,12 @@ ERROR_TEXTS: dict[type[BaseException], _Entry] = {
         "then try again.",
         True,
     ),
+    e.SlowServiceError: _Entry(
+        "Microsoft 365 is answering too slowly",
+        "Microsoft 365 is answering too slowly right now. This is usually temporary — try again in a few "
+        "minutes.",
+        True,
+    ),
     e.ThrottledError: _Entry(
         "Microsoft 365 is busy",
         "Microsoft asked us to slow down. We'll try again in a minute.",
@@ -123,6 +129,12 @@ ERROR_TEXTS: dict[type[BaseException], _Entry] = {
         "Not allowed for this message",
         "Your organisation's settings don't allow this for this message. Your IT team can help if you "
         "need it.",
+        False,
+    ),
+    e.ActionUnavailableError: _Entry(
+        "Not available for this message",
+        # Replaced by the decision's own sentence (``exc.reason``); this is the fallback.
+        "This can't be done with this message. Your IT team can tell you more.",
         False,
     ),
     e.SecureStorageUnavailable: _Entry(
@@ -257,6 +269,9 @@ UNKNOWN_ERROR = _Entry(
 # Longer waits than a minute get their own sentence so we don't promise "a minute" and take five.
 THROTTLED_LONG_TEXT = "Microsoft asked us to slow down. We'll try again in a few minutes."
 THROTTLED_LONG_AFTER_SECONDS = 90.0
+# Where nothing tries again by itself (the command line), the words must not promise that it will.
+THROTTLED_MANUAL_TEXT = "Microsoft asked us to slow down. Try again in a minute."
+THROTTLED_MANUAL_LONG_TEXT = "Microsoft asked us to slow down. Try again in a few minutes."
 
 # When the caller says what the user was doing, the title names it; the text stays the error's.
 ACTION_TITLES: dict[str, str] = {
@@ -292,6 +307,9 @@ _SECRETS = (
     re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"),  # JWT
     re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"),
     re.compile(r"(?i)\b(access_token|refresh_token|id_token|client_secret|password|code)=[^&\s]+"),
+    # Entra's opaque refresh tokens ("0.AXoA…", "1.AV…"): not JWTs, and not always mixed-case enough
+    # for the blob check below.
+    re.compile(r"(?<![A-Za-z0-9._-])[01]\.A[A-Za-z0-9_-]{16,}(?:\.[A-Za-z0-9_-]+)*"),
 )
 # Long opaque blobs (refresh tokens, keys): a run with a 32+ character piece mixing cases and digits.
 # Paths, GUIDs and request ids are made of short pieces and survive.
@@ -346,16 +364,26 @@ def _entry_for(exc: BaseException) -> _Entry:
 
 
 def user_message(
-    exc: BaseException, *, action: str | None = None, now: datetime | None = None
+    exc: BaseException, *, action: str | None = None, now: datetime | None = None,
+    retries_itself: bool = True,
 ) -> UserMessage:
-    """Words for the user about ``exc``. ``action`` is an ``Action`` value ("release", …) or "refresh"."""
+    """Words for the user about ``exc``. ``action`` is an ``Action`` value ("release", …) or "refresh".
+
+    ``retries_itself`` says whether the caller will try again on its own (the app's background check
+    does; the command line does not), so the words never promise a retry that won't happen.
+    """
     now = now or datetime.now(UTC)
     entry = _code_entry(exc) or _entry_for(exc)
     text = entry.text
     if isinstance(exc, e.ThrottledError):
         wait = exc.retry_after
-        if isinstance(wait, int | float) and wait > THROTTLED_LONG_AFTER_SECONDS:
-            text = THROTTLED_LONG_TEXT
+        long_wait = isinstance(wait, int | float) and wait > THROTTLED_LONG_AFTER_SECONDS
+        if retries_itself:
+            text = THROTTLED_LONG_TEXT if long_wait else entry.text
+        else:
+            text = THROTTLED_MANUAL_LONG_TEXT if long_wait else THROTTLED_MANUAL_TEXT
+    if isinstance(exc, e.ActionUnavailableError) and isinstance(exc.reason, str) and exc.reason:
+        text = exc.reason
     if isinstance(exc, e.ConfigurationError) and exc.details.get("key") and str(exc):
         # A setting the app refused: config.py's own sentence names the setting and where it was set,
         # which is what the person (or IT) needs to fix it. These sentences are ours, never wire data.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import operator
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
@@ -518,14 +518,13 @@ def _check_layout() -> None:
 def parse_messages(values: object) -> tuple[list[QuarantinedMessage], int]:
     """Parse a reply's ``value`` list: (good records in order, number rejected).
 
-    A single object is read as a one-item list (PowerShell unwraps one-element arrays). Anything that is
-    not a list of objects at all raises MalformedResponseError.
+    ``None`` (value missing or null) is an empty list (spec §5.4). Anything that is not a list at all --
+    a single object included: the service always sends an array -- raises MalformedResponseError, so an
+    unreadable reply can never pass for "nothing held" or for one message.
     """
     if values is None:
         return [], 0
-    if isinstance(values, Mapping):
-        values = [values]
-    if isinstance(values, str | bytes | bytearray) or not isinstance(values, Iterable):
+    if not isinstance(values, list | tuple):
         raise MalformedResponseError("The quarantine list is not a list", field="value", problem="not a list")
     good: list[QuarantinedMessage] = []
     append = good.append

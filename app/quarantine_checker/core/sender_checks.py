@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.header import decode_header, make_header
 from email.utils import getaddresses, parseaddr
+from functools import lru_cache
 
 # Headers of real mail are a few kB; anything past this is either an attack or irrelevant to the
 # questions we ask, and reading it would only cost time.
@@ -119,6 +120,29 @@ def unicode_host(host: str) -> str:
     return ".".join(out)
 
 
+def _imitates_latin(label: str) -> bool:
+    """True for a label that mixes alphabets ("micrοsoft" with a Greek omicron) or is written wholly in
+    letters of another alphabet that look Latin ("аррӏе", Cyrillic). Ordinary international names
+    ("münchen", "пример") are neither. Uses Unicode's confusables data (confusable_homoglyphs), not a
+    hand-made table."""
+    if label.isascii() or len(label) > 63:
+        return False
+    letters = [c for c in label if c.isalpha()]
+    if not letters:
+        return False
+    # Imported here: loading its tables costs ~60 ms, which only a non-ASCII domain should pay.
+    from confusable_homoglyphs import confusables
+
+    try:
+        if confusables.is_mixed_script(label):
+            return True
+        found = confusables.is_confusable(label, greedy=True, preferred_aliases=["latin"]) or []
+    except Exception:  # the library on hostile input: say nothing rather than crash a listing
+        return False
+    lookalikes = {item.get("character") for item in found if isinstance(item, dict)}
+    return all(c in lookalikes for c in letters if not c.isascii())
+
+
 def _skeleton(text: str) -> str:
     text = unicodedata.normalize("NFKC", text.lower()).translate(_CONFUSABLE)
     for pair, single in _CONFUSABLE_PAIRS:
@@ -160,7 +184,8 @@ def lookalike_warnings(host: str, own_domains: Iterable[str] = ()) -> list[str]:
             f"The sender's domain is written in an international form ({reg}); it displays as "
             f"\u201c{reg_shown}\u201d, and such domains can imitate a familiar name.")
     name = _name_part(reg_shown)
-    if any(ord(c) > 127 for c in name) and not warnings:
+    # The top-level label is the registry's (".рф" is all Cyrillic by design); the rest is the sender's.
+    if not warnings and any(_imitates_latin(label) for label in shown.split(".")[:-1]):
         warnings.append(f"The domain \u201c{shown}\u201d contains characters that imitate ordinary letters.")
     skeleton = _skeleton(name)
     if any(reg in real for real in IMITATED_BRANDS.values()):
@@ -190,6 +215,54 @@ def lookalike_warnings(host: str, own_domains: Iterable[str] = ()) -> list[str]:
                             f"domain {own_reg}, but it is a different one.")
             break
     return warnings
+
+
+def shown_address(address: str) -> str:
+    """``address`` as a person should read it: a punycode (xn--) domain decoded, with the encoded form
+    kept beside it so the two can be compared ("a@p\u0430ypal.example (xn--pypal-4ve.example)")."""
+    address = address if isinstance(address, str) else ""
+    local, at, domain = address.rpartition("@")
+    if not at or "xn--" not in domain.lower():
+        return address
+    decoded = unicode_host(domain)
+    if not decoded or decoded == clean_host(domain):
+        return address
+    return f"{local}@{decoded} ({domain})"
+
+
+@lru_cache(maxsize=4096)  # a listing repeats a few hundred sender domains thousands of times
+def _domain_warnings(raw_domain: str, own: tuple[str, ...]) -> tuple[str, ...]:
+    domain = clean_host(raw_domain)
+    if not domain:
+        return ()
+    try:
+        return tuple(lookalike_warnings(domain, own))
+    except Exception:  # never let one hostile address break a listing
+        return ("The sender's address could not be checked.",)
+
+
+def sender_warnings(address: str, own_domains: Iterable[str] = ()) -> tuple[str, ...]:
+    """Look-alike warnings for a sender address (punycode, imitating letters, brands, own domain): what
+    the list, the details and the command line flag for a row, without needing the headers."""
+    if not isinstance(address, str) or "@" not in address:
+        return ()
+    own: tuple[str, ...] = ()
+    if own_domains:
+        own = tuple(sorted({registrable_domain(d) for d in own_domains if isinstance(d, str)} - {""}))[:10]
+    return _domain_warnings(address.rpartition("@")[2][:300], own)
+
+
+def sender_lines(report: SenderReport, envelope_sender: str) -> str:
+    """The details' Sender field: the header From (with its display name) and, when it differs, the
+    envelope sender the service reported -- both, so neither can hide the other."""
+    header_from = report.from_address or envelope_sender
+    first = shown_address(header_from)
+    if report.display_name:
+        first = f"{report.display_name} <{first}>"
+    envelope = (envelope_sender or "").strip()
+    if envelope and envelope.lower() != (header_from or "").lower():
+        return f"{first}\nSent by (envelope sender): {shown_address(envelope)}"
+    return first
 
 
 # --------------------------------------------------------------------------------------------------
@@ -495,6 +568,13 @@ def _analyse(header_text: str, sender_address: str, own_domains: Iterable[str]) 
     own.discard("")
     if from_domain:
         imitation = lookalike_warnings(from_domain, sorted(own)[:10])
+        if imitation:
+            warnings.extend(imitation)
+            serious = True
+    envelope_domain = _domain_of(sender_address)
+    if envelope_domain and envelope_domain != from_domain:
+        # The envelope sender is what the list shows: a disguise there counts as much as in From.
+        imitation = lookalike_warnings(envelope_domain, sorted(own)[:10])
         if imitation:
             warnings.extend(imitation)
             serious = True

@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 from quarantine_checker.demo import app_only, end_user_access
 from quarantine_checker.demo.cmdlets import (
     T_COMMAND_NOT_FOUND,
+    T_OPERATION,
     CmdletError,
     CmdletForbidden,
     Cmdlets,
@@ -216,7 +217,12 @@ class _Reply(Exception):
 
 
 def _json(obj: Any) -> bytes:
-    return json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    try:
+        return json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        # Text that is not valid Unicode (a lone surrogate in a subject) goes out as a \uD800 escape,
+        # as .NET's serialiser writes it.
+        return json.dumps(obj, ensure_ascii=True).encode("ascii")
 
 
 def _first(values: list[str] | None) -> str | None:
@@ -492,6 +498,13 @@ class _ExchangeHandler(Handler):
                 b"</body></html>",
                 "text/html",
             )
+        if kind == "reply":
+            if "body" in p:
+                raise _Reply(int(p.get("status", 200)), _json(p["body"]))
+            rows = p["value"]
+            raise _Reply(200, _json(envelope(self._base, self.emu.directory.tenant_id, rows)))
+        if kind == "cmdlet_error":
+            self._cmdlet_error(str(p["message"]), str(p.get("type_name") or T_OPERATION))
         if kind == "drop_connection":
             self.drop()
             raise _Dropped

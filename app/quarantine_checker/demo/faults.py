@@ -21,6 +21,11 @@ FAULT_KINDS = frozenset(
         "error_shape",
         "html_502",
         "drop_connection",
+        # Hostile or odd replies, for the client's reading of them: "reply" answers 200 with ``body``
+        # (any JSON value, sent as is) or, with ``value``, the service's own envelope around it;
+        # "cmdlet_error" answers a cmdlet error with ``message`` and ``type_name`` (spec §5.6).
+        "reply",
+        "cmdlet_error",
     }
 )
 # Matched against the EXOModuleFile request when a fault names this as its cmdlet.
@@ -66,6 +71,10 @@ class FaultPlan:
             raise ValueError("count must be at least 1")
         if kind == "error_shape" and params.get("shape", 1) not in (1, 2, 3):
             raise ValueError("error_shape needs shape 1, 2 or 3")
+        if kind == "reply" and ("body" in params) == ("value" in params):
+            raise ValueError("reply needs exactly one of body or value")
+        if kind == "cmdlet_error" and not isinstance(params.get("message"), str):
+            raise ValueError("cmdlet_error needs a message")
         with self._lock:
             self._faults.append(Fault(kind, int(count), cmdlet, dict(params)))
 

@@ -13,6 +13,7 @@ import secrets
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,9 @@ class DemoTenant:
         self.idp: IdentityProvider | None = None
         self.exchange: ExchangeEmulator | None = None
         self.control: ControlServer | None = None
+        # (identity, approve) -> True when the organisation service held a request for it and answered
+        # it through its reviewer API. Set by ``quarantine-checker demo-server``; None in tests.
+        self.service_reviewer: Callable[[str, bool], bool] | None = None
         self._started = False
         self._temp_dir: Path | None = None
 
@@ -267,10 +271,14 @@ class DemoTenant:
         )
 
     def approve(self, identity: str) -> None:
-        Cmdlets(self.store).approve(identity, self._admin_upn())
+        """IT approves: through the organisation service's reviewer API when the request was made there
+        (``service_reviewer``, set by ``demo-server``), else as an admin in the portal would."""
+        if self.service_reviewer is None or not self.service_reviewer(identity, True):
+            Cmdlets(self.store).approve(identity, self._admin_upn())
 
     def deny(self, identity: str) -> None:
-        Cmdlets(self.store).deny(identity, self._admin_upn())
+        if self.service_reviewer is None or not self.service_reviewer(identity, False):
+            Cmdlets(self.store).deny(identity, self._admin_upn())
 
     def message(self, identity: str) -> dict[str, Any]:
         return self.store.message(identity)

@@ -18,6 +18,7 @@ from typing import Any
 import requests
 
 from quarantine_checker.core.account import TokenProvider, UserIdentity
+from quarantine_checker.core.conflicts import disagree, most_restrictive
 from quarantine_checker.core.errors import ConfigurationError, MalformedResponseError, MessageNotFoundError
 from quarantine_checker.core.model import EntityType, QuarantinedMessage, parse_message, parse_messages
 from quarantine_checker.exchange import guard
@@ -43,15 +44,18 @@ def iso_utc(moment: datetime) -> str:
 
 
 def _values(payload: dict[str, Any], cmdlet: str) -> list[Any]:
-    """``value`` may be missing, null or empty and all mean "nothing" (spec §5.4)."""
+    """The reply's ``value`` array. Missing, null or empty all mean "nothing", but only inside the
+    service's own envelope (``@odata.context``, spec §5.4): any other body, or a ``value`` that is not an
+    array (an object, a string), is unreadable. A false "nothing is held" is worse than a failed check."""
+    if not isinstance(payload.get("@odata.context"), str):
+        raise MalformedResponseError("Exchange Online sent a reply we cannot read",
+                                     cmdlet=cmdlet, reason="no @odata.context envelope")
     value = payload.get("value")
     if value is None:
         return []
-    if isinstance(value, dict):  # PowerShell unwraps one-element arrays
-        return [value]
     if not isinstance(value, list):
         raise MalformedResponseError("Exchange Online sent a reply we cannot read",
-                                     cmdlet=cmdlet, reason="value is not a list")
+                                     cmdlet=cmdlet, reason=f"value is a {type(value).__name__}, not a list")
     return value
 
 
@@ -125,6 +129,7 @@ class ExoClient:
         max_pages: int = 50,
         connect_timeout: float = 10.0,
         read_timeout: float = 60.0,
+        total_timeout: float = 90.0,
         rate_limit_per_second: float | None = 1.0,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
@@ -138,7 +143,7 @@ class ExoClient:
         self.max_pages = max_pages
         self.transport = Transport(
             base_url, tenant_id, identity.upn, tokens, session=session, ca_bundle=ca_bundle,
-            timeouts=Timeouts(connect=connect_timeout, read=read_timeout),
+            timeouts=Timeouts(connect=connect_timeout, read=read_timeout, total=total_timeout),
             rate_limit_per_second=rate_limit_per_second, retry=retry, sleep=sleep,
         )
 
@@ -167,6 +172,8 @@ class ExoClient:
         start, end = iso_utc(start_at), iso_utc(end_at)
         seen: set[str] = set()
         kept: list[QuarantinedMessage] = []
+        position: dict[str, int] = {}
+        conflicting: set[str] = set()
         malformed = not_mine = other = duplicates = 0
         truncated = False
         pages = 0
@@ -189,11 +196,18 @@ class ExoClient:
             for message in mine:
                 if message.identity in seen:  # rows shift between pages when new mail arrives
                     duplicates += 1
+                    pos = position.get(message.identity)
+                    if pos is not None and disagree(kept[pos], message):
+                        # Two readings of one message: neither is known to be current, so act only
+                        # on what both allow, and say so.
+                        kept[pos] = most_restrictive(kept[pos], message)
+                        conflicting.add(message.identity)
                     continue
                 seen.add(message.identity)
                 if message.entity_type is not EntityType.EMAIL or message.is_expired(now):
                     other += 1
                     continue
+                position[message.identity] = len(kept)
                 kept.append(message)
             if truncated or len(values) < self.page_size:
                 break
@@ -203,23 +217,32 @@ class ExoClient:
         minimum = datetime.min.replace(tzinfo=UTC)
         kept.sort(key=lambda m: m.received_time or minimum, reverse=True)
         log.info("listed %d own messages in %d page(s); dropped: %d not mine, %d malformed, "
-                 "%d expired/other entity, %d duplicates; truncated=%s",
-                 len(kept), pages, not_mine, malformed, other, duplicates, truncated)
+                 "%d expired/other entity, %d duplicates (%d disagreeing); truncated=%s",
+                 len(kept), pages, not_mine, malformed, other, duplicates, len(conflicting), truncated)
         return ListResult(messages=kept, pages=pages, truncated=truncated, dropped_not_mine=not_mine,
                           dropped_malformed=malformed, dropped_expired_or_other_entity=other,
-                          dropped_duplicates=duplicates)
+                          dropped_duplicates=duplicates, conflicting=frozenset(conflicting))
 
     def get_message(self, identity: str) -> QuarantinedMessage:
         """Re-read one message (after an action, to show the new status)."""
         payload = self.transport.invoke(guard.GET, {"Identity": identity}, idempotent=True)
         # A non-existent Identity can make the service return *everything* (spec §2.1): only
-        # an exact match that is ours counts.
+        # an exact match that is ours counts. Several exact matches that disagree are merged into
+        # the most restrictive reading, never the first one picked.
+        found: QuarantinedMessage | None = None
         for record in _values(payload, guard.GET):
             if isinstance(record, dict) and _text(record.get("Identity")).lower() == identity.lower():
                 message = self._parse_one(record)
-                if message is not None and is_mine(message, self.identity):
-                    return message
-                break
+                if message is None or not is_mine(message, self.identity):
+                    continue
+                if found is not None and disagree(found, message):
+                    log.warning("Get-QuarantineMessage returned disagreeing copies of one message")
+                    message = most_restrictive(found, message)
+                elif found is not None:
+                    continue
+                found = message
+        if found is not None:
+            return found
         raise MessageNotFoundError("This message is no longer in your quarantine", cmdlet=guard.GET)
 
     @staticmethod

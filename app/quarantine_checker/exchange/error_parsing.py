@@ -21,6 +21,7 @@ from quarantine_checker.core.errors import (
     MessageExpiredError,
     MessageNotFoundError,
 )
+from quarantine_checker.core.text_safety import scrub
 
 # Long enough for any real service message, short enough that "Copy details" stays readable
 # even when a hostile server sends a megabyte.
@@ -52,7 +53,7 @@ def _get(obj: Any, key: str) -> Any:
 def _clean(text: Any) -> str:
     if not isinstance(text, str):
         return ""
-    return text.replace("\x00", "").strip()[:MAX_TEXT]
+    return scrub(text.replace("\x00", "").strip()[:MAX_TEXT])
 
 
 def _from_details_message(raw: str) -> tuple[str, str]:
@@ -134,9 +135,12 @@ _PATTERNS: list[tuple[re.Pattern[str], type[CommandError]]] = [
     (re.compile(r"has expired|\bexpired\b", re.I), MessageExpiredError),
     (re.compile(r"cannot find an object|couldn't find|could not find|not a valid message identity"
                 r"|input a valid message identity|not in quarantine|not found", re.I), MessageNotFoundError),
-    (re.compile(r"not authori[sz]ed|access\b.{0,40}\bdenied|access is denied|not permitted|not allowed",
+    (re.compile(r"not authori[sz]ed|access\b.{0,40}\bdenied|access is denied|not permitted|not allowed"
+                r"|\bpermissions?\b|insufficient (?:access )?rights|write scope|unauthori[sz]ed",
                 re.I | re.S), ForbiddenActionError),
 ]
+# .NET exception types that always mean "you may not": whatever the message text says.
+_REFUSAL_TYPES = re.compile(r"UnauthorizedAccess|AccessDenied|PermissionDenied|Forbidden", re.I)
 
 
 def classify(err: ServerError) -> type[CommandError] | None:
@@ -144,4 +148,6 @@ def classify(err: ServerError) -> type[CommandError] | None:
     for pattern, cls in _PATTERNS:
         if pattern.search(err.text):
             return cls
+    if _REFUSAL_TYPES.search(err.type_name):
+        return ForbiddenActionError
     return None

@@ -23,6 +23,9 @@ class ListResult:
     dropped_malformed: int = 0
     dropped_expired_or_other_entity: int = 0
     dropped_duplicates: int = 0
+    # Identities the service sent more than once with different status, permissions, reason or expiry.
+    # Their message holds the most restrictive reading (core/conflicts.py); say the state is uncertain.
+    conflicting: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -46,8 +46,10 @@ from quarantine_checker.core.errors import (
     NotAllowedError,
     QuarantineCheckerError,
     ServiceError,
+    SlowServiceError,
     ThrottledError,
 )
+from quarantine_checker.core.text_safety import needs_json_scrub, scrub_json
 from quarantine_checker.exchange import guard
 from quarantine_checker.exchange.error_parsing import (
     MAX_TEXT,
@@ -75,8 +77,12 @@ _RESPONSE_ID_HEADERS = ("request-id", "client-request-id", "x-ms-request-id", "x
 
 @dataclass(frozen=True)
 class Timeouts:
+    """``connect``/``read`` bound one request; ``total`` bounds one call with its retries, so a service
+    that answers too slowly is reported once, within this time, not after every retry's full wait."""
+
     connect: float = 10.0
     read: float = 60.0
+    total: float = 90.0
 
 
 class _NotSent(Exception):
@@ -85,6 +91,10 @@ class _NotSent(Exception):
 
 class _MaybeSent(Exception):
     """The connection failed after the request may have been delivered."""
+
+
+class _TimedOut(_MaybeSent):
+    """The request went out and no answer came within the read timeout: the service is slow."""
 
 
 def _is_loopback(host: str) -> bool:
@@ -144,7 +154,12 @@ class Transport:
         rate_limit_per_second: float | None = 1.0,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        check: Callable[[str, Mapping[str, Any]], None] = guard.check_command,
+        anchor_mailbox: str | None = None,
     ) -> None:
+        """``check`` is the allow-list every body passes before it is sent: the desktop's (own mail,
+        delegated) by default; the organisation service passes its app-only one. ``anchor_mailbox``
+        replaces the delegated ``UPN:<upn>`` routing hint (app-only callers have no mailbox)."""
         parts = urlsplit(base_url.rstrip("/"))
         if parts.scheme != "https" or not parts.hostname:
             raise ValueError("base_url must be an https URL")
@@ -154,6 +169,8 @@ class Transport:
         self._base_path = parts.path
         self._tenant = quote(tenant_id, safe="")
         self._upn = upn
+        self._anchor = anchor_mailbox or f"UPN:{upn}"
+        self._check = check
         self._tokens = tokens
         if session is None:
             session = make_session(ca_bundle)
@@ -175,7 +192,7 @@ class Transport:
 
     def invoke(self, cmdlet: str, parameters: Mapping[str, Any], *, idempotent: bool) -> dict[str, Any]:
         """Run one cmdlet. Returns the decoded 200 body (a dict). Raises only QuarantineCheckerError."""
-        guard.check_command(cmdlet, parameters)  # before anything else: nothing off-list is ever sent
+        self._check(cmdlet, parameters)  # before anything else: nothing off-list is ever sent
         body = json.dumps({"CmdletInput": {"CmdletName": cmdlet, "Parameters": dict(parameters)}},
                           ensure_ascii=False).encode("utf-8")
         path = f"{self._base_path}/adminapi/beta/{self._tenant}/InvokeCommand"
@@ -194,7 +211,7 @@ class Transport:
             "Authorization": f"Bearer {token}",
             "Accept": "application/json",
             "X-ResponseFormat": "json",
-            "X-AnchorMailbox": f"UPN:{self._upn}",
+            "X-AnchorMailbox": self._anchor,
             "Prefer": "odata.maxpagesize=1000",
             "client-request-id": request_id,
             "X-ClientApplication": CLIENT_APPLICATION,
@@ -224,6 +241,7 @@ class Transport:
 
     def _call(self, method: str, path: str, body: bytes | None, *, cmdlet: str, idempotent: bool,
               extra_headers: Mapping[str, str]) -> dict[str, Any]:
+        deadline = time.monotonic() + self.timeouts.total
         throttled = 0
         network_failures = 0
         refreshed = False
@@ -241,16 +259,24 @@ class Transport:
             force_refresh = False
             try:
                 resp, content = self._send_following_redirects(method, path, body, token, request_id,
-                                                               extra_headers, cmdlet)
+                                                               extra_headers, cmdlet, deadline)
             except (_NotSent, _MaybeSent) as exc:
                 never_sent = isinstance(exc, _NotSent)
                 network_failures += 1
-                if (never_sent or idempotent) and network_failures <= self.retry.network_retries:
+                in_time = time.monotonic() < deadline
+                if (never_sent or idempotent) and network_failures <= self.retry.network_retries and in_time:
                     wait = self.retry.backoff(network_failures)
                     log.info("%s: connection problem (%s), retry %d in %.1fs", cmdlet, exc,
                              network_failures, wait)
                     self._sleep(wait)
                     continue
+                if isinstance(exc, _TimedOut):
+                    raise SlowServiceError(
+                        "Exchange Online is answering too slowly", cmdlet=cmdlet,
+                        client_request_id=request_id,
+                        reason=str(exc), attempts=network_failures, time_budget_seconds=self.timeouts.total,
+                        may_have_been_processed=True,
+                    ) from None
                 raise NetworkError(
                     "Could not reach Exchange Online", cmdlet=cmdlet, client_request_id=request_id,
                     reason=str(exc), may_have_been_processed=(not never_sent) or None,
@@ -286,6 +312,7 @@ class Transport:
                                          **self._facts(cmdlet, request_id, resp, err))
                 log.info("%s: throttled (HTTP %d), attempt %d, waiting %.1fs",
                          cmdlet, status, throttled, wait)
+                deadline += wait  # a wait the service asked for is not the service being slow
                 self._sleep(wait)
                 continue
 
@@ -342,15 +369,19 @@ class Transport:
             raise MalformedResponseError("Exchange Online sent a reply we cannot read",
                                          reason="JSON is not an object",
                                          **self._facts(cmdlet, request_id, resp))
+        if needs_json_scrub(content):
+            # Once, here: no string from the service reaches a terminal, a log or Qt as invalid Unicode.
+            scrubbed: dict[str, Any] = scrub_json(payload)  # the same shape, its strings cleaned
+            return scrubbed
         return payload
 
     def _send_following_redirects(self, method: str, path: str, body: bytes | None, token: str,
                                   request_id: str, extra_headers: Mapping[str, str],
-                                  cmdlet: str) -> tuple[requests.Response, bytes]:
+                                  cmdlet: str, deadline: float) -> tuple[requests.Response, bytes]:
         url = self._origin + path
         headers = self._headers(token, request_id, extra_headers, body is not None)
         for _hop in range(MAX_REDIRECTS + 1):
-            resp, content = self._send_once(method, url, headers, body)
+            resp, content = self._send_once(method, url, headers, body, deadline)
             if resp.status_code not in _REDIRECTS:
                 return resp, content
             url = self._follow(url, resp, cmdlet, request_id)
@@ -387,13 +418,16 @@ class Transport:
         return new_url
 
     def _send_once(self, method: str, url: str, headers: dict[str, str],
-                   body: bytes | None) -> tuple[requests.Response, bytes]:
+                   body: bytes | None, deadline: float) -> tuple[requests.Response, bytes]:
         self.bucket.acquire()
         self.requests_sent += 1
+        # What is left of the call's budget bounds this request too (never below a sliver, so a
+        # last try after a throttle wait still gets a chance).
+        left = max(deadline - time.monotonic(), 0.1)
         try:
             resp = self.session.request(
                 method, url, headers=headers, data=body, allow_redirects=False, stream=True,
-                timeout=(self.timeouts.connect, self.timeouts.read),
+                timeout=(min(self.timeouts.connect, left), min(self.timeouts.read, left)),
             )
         except requests.exceptions.SSLError as exc:
             # A certificate problem will not fix itself; but it also means nothing was sent.
@@ -404,7 +438,7 @@ class Transport:
         except requests.exceptions.ConnectionError as exc:
             raise (_NotSent if _never_connected(exc) else _MaybeSent)(_short_reason(exc)) from exc
         except requests.exceptions.Timeout as exc:
-            raise _MaybeSent("read timeout") from exc
+            raise _TimedOut("read timeout") from exc
         except requests.exceptions.RequestException as exc:
             raise _MaybeSent(_short_reason(exc)) from exc
         try:

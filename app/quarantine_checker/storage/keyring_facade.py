@@ -23,6 +23,7 @@ import os
 import secrets
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
@@ -96,6 +97,14 @@ def _refusal(backend: Any) -> str | None:
         if why:
             return why
     return None
+
+
+_VANISHED_RETRY_S = 0.05
+
+
+def _vanished_item(exc: BaseException) -> bool:
+    """secretstorage's "no such item" for an item that existed a moment ago (see ``_call``)."""
+    return type(exc).__name__ == "ItemNotFoundException"
 
 
 def _classify(exc: BaseException) -> tuple[str, str]:
@@ -198,7 +207,17 @@ class SecretStore:
         with self._lock:
             backend = self._load_backend()
             try:
-                return fn(backend, *args, **kwargs)
+                try:
+                    return fn(backend, *args, **kwargs)
+                except Exception as exc:
+                    if not _vanished_item(exc):
+                        raise
+                    # Secret Service: an item found by a search (or just created) can be gone by the
+                    # time it is read, when another process writes or deletes items at that moment
+                    # (the app and the CLI starting together). That is a race, not a broken keyring:
+                    # one more try, rather than falling back to a sign-in kept only in memory.
+                    time.sleep(_VANISHED_RETRY_S)
+                    return fn(backend, *args, **kwargs)
             except SecureStorageUnavailable:
                 raise
             except Exception as exc:  # every backend raises its own types (pywintypes.error, dbus, ...)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from quarantine_checker.core import expiry, reasons
 from quarantine_checker.core.preview_text import describe_attachment, extract_links, html_to_text
+from quarantine_checker.core.sender_checks import sender_lines
 from quarantine_checker.ui.action_bar import ActionBar
 from quarantine_checker.ui.message_model import MessageRow
 from quarantine_checker.ui.plain_text import plain_label, plain_text_view, set_plain, set_plain_body, visible
@@ -251,9 +252,8 @@ class DetailsPane(QWidget):
             lines.append(f"{mark} {check.sentence}")
         if report.reply_to:
             lines.append(self.tr("Replies would go to: {0}").format(", ".join(report.reply_to)))
-        if report.display_name and self.row is not None:
-            address = report.from_address or self.row.message.sender_address
-            set_plain(self.sender_label, f"{report.display_name} <{address}>")
+        if self.row is not None:  # header From and, when different, the envelope sender: both shown
+            set_plain(self.sender_label, sender_lines(report, self.row.message.sender_address))
         set_plain(self.checks, "\n".join(lines) or self.tr("No sender information was found in the headers."))
 
     # --- preview -------------------------------------------------

@@ -418,7 +418,8 @@ class MainWindow(QMainWindow):
             gc.freeze()
             # Paced: 10k rows are ~100 ms of pure Python holding the GIL, and a repaint that starts
             # meanwhile (a scroll, a keystroke) needs the GIL for every cell; unpaced it waits it out.
-            rows = build_rows(result.messages, now, names, pause=tasks.pacer())
+            rows = build_rows(result.messages, now, names, pause=tasks.pacer(),
+                              conflicting=getattr(result, "conflicting", frozenset()))
             gc.freeze()
             return result, rows, now
 

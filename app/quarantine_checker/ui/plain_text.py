@@ -18,6 +18,8 @@ from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSizePolicy, QWidget
 
+from quarantine_checker.core.text_safety import scrub
+
 # Bidi embeddings/overrides/isolates, zero-width and other format characters, C0/C1 controls.
 _INVISIBLE = re.compile(
     "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"
@@ -48,7 +50,7 @@ def shorten(text: str, limit: int) -> str:
 
 def visible(text: object, *, single_line: bool = True, limit: int | None = SINGLE_LINE_LIMIT) -> str:
     """Return ``text`` safe to show literally: invisible characters made visible, optionally one line."""
-    s = "" if text is None else str(text)
+    s = scrub("" if text is None else str(text))
     if limit is not None and len(s) > limit:  # checked here too: this runs for every cell of every row
         s = shorten(s, limit)
     s = _LINE_BREAKS.sub(" ", s) if single_line else s.replace("\r\n", "\n").replace("\r", "\n")

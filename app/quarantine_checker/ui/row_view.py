@@ -13,6 +13,7 @@ from PySide6.QtCore import QCoreApplication
 
 from quarantine_checker.core import expiry, reasons
 from quarantine_checker.core.model import QuarantinedMessage, QuarantineType, ReleaseStatus
+from quarantine_checker.core.sender_checks import sender_warnings, shown_address
 from quarantine_checker.ui.message_model import MessageRow
 from quarantine_checker.ui.plain_text import visible
 
@@ -93,20 +94,30 @@ def reason_key(message: QuarantinedMessage) -> str:
     return reasons.reason_chip(message.quarantine_type)
 
 
+CONFLICT_SUFFIX = "two versions received"
+
+
 def build_row(
-    message: QuarantinedMessage, now: datetime, cache: _Cache | None = None, sender_name: str = ""
+    message: QuarantinedMessage, now: datetime, cache: _Cache | None = None, sender_name: str = "",
+    conflicting: bool = False,
 ) -> MessageRow:
     c = cache if cache is not None else _Cache()
     reason = reasons.reason_for(message.quarantine_type)
     reason_title = c.t(reasons.TRANSLATION_CONTEXT, reason.title)
     chip = c.t(reasons.TRANSLATION_CONTEXT, reason.chip)
     status = status_text(message, c)
+    if conflicting:
+        # The service sent this message twice with different status or permissions; the row holds the
+        # most restrictive reading (core/conflicts.py), and says so.
+        status = f"⚠ {status} — {c.t('MessageTableModel', CONFLICT_SUFFIX)}"
     received = received_text(message.received_time, now, c)
     expires = c.t(expiry.TRANSLATION_CONTEXT, expiry.expiry_text(message.expires, now))
     address = message.sender_address
-    sender = f"{sender_name} <{address}>" if sender_name else address
+    shown = shown_address(address)  # a punycode domain decoded, its encoded form beside it
+    sender = f"{sender_name} <{shown}>" if sender_name else shown
+    warned = sender_warnings(address)
     cells = [
-        visible(sender),
+        ("⚠ " if warned else "") + visible(sender),
         visible(message.subject) or c.t("MessageTableModel", "(no subject)"),
         reason_title,
         received,
@@ -141,7 +152,10 @@ def build_row(
         received_sort=received_sort,
         expires_sort=expires_sort,
         attention=message.quarantine_type in ATTENTION_TYPES,
-        sender_tooltip=visible(sender, limit=500) if len(sender) > 300 else "",
+        sender_tooltip=(
+            visible("\n".join((sender, *warned)), single_line=False, limit=1500) if warned
+            else visible(sender, limit=500) if len(sender) > 300 else ""
+        ),
     )
 
 
@@ -153,16 +167,18 @@ def build_rows(
     now: datetime | None = None,
     sender_names: dict[str, str] | None = None,
     pause: Callable[[], None] | None = None,
+    conflicting: frozenset[str] = frozenset(),
 ) -> list[MessageRow]:
     """``pause`` (a ``TaskRunner.pacer()``) is called every few rows so the UI thread can paint meanwhile."""
     now = now or local_now()
     cache = _Cache()
     names = sender_names or {}
     if pause is None:
-        return [build_row(m, now, cache, names.get(m.identity, "")) for m in messages]
+        return [build_row(m, now, cache, names.get(m.identity, ""), m.identity in conflicting)
+                for m in messages]
     rows: list[MessageRow] = []
     for i, m in enumerate(messages):
         if i % PACE_EVERY == 0:
             pause()
-        rows.append(build_row(m, now, cache, names.get(m.identity, "")))
+        rows.append(build_row(m, now, cache, names.get(m.identity, ""), m.identity in conflicting))
     return rows
