@@ -251,11 +251,17 @@ HELPDESK_TEXT = "Your IT contact: {helpdesk}"
 NO_HELPDESK_TEXT = "Contact your IT team and give them the details."
 
 
+def helpdesk_line(helpdesk: str = "") -> str:
+    """Who to contact: the helpdesk IT configured (``helpdesk`` in the settings), or a plain fallback.
+    Shown wherever the app sends the person to IT (error banners and dialogs, Help, the road-closed page)."""
+    return HELPDESK_TEXT.format(helpdesk=helpdesk.strip()) if helpdesk.strip() else NO_HELPDESK_TEXT
+
+
 def road_closed_lines(helpdesk: str = "") -> list[str]:
     """What comes after the error's own words when no road to quarantine is open."""
     return [
         ROAD_CLOSED_IT_TEXT.format(guide=IT_GUIDE),
-        HELPDESK_TEXT.format(helpdesk=helpdesk) if helpdesk.strip() else NO_HELPDESK_TEXT,
+        helpdesk_line(helpdesk),
         ROAD_CLOSED_MEANWHILE_TEXT.format(url=MICROSOFT_QUARANTINE_URL),
     ]
 

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from quarantine_checker.ui.help_dialogs import contact_text
 from quarantine_checker.ui.icons import icon
 from quarantine_checker.ui.plain_text import plain_label, set_plain
 
@@ -53,6 +54,8 @@ class Banner(QFrame):
         font.setBold(True)
         self.title.setFont(font)
         self.text = plain_label("", self, wrap=True, accessible_name=self.tr("Banner message"))
+        # Beside "Copy details for IT": who that is (the helpdesk IT configured).
+        self.contact = plain_label("", self, wrap=True, accessible_name=self.tr("Who to contact"))
 
         self.retry_button = QPushButton(self.tr("Retry"), self)
         self.retry_button.setAccessibleName(self.tr("Retry"))
@@ -65,6 +68,7 @@ class Banner(QFrame):
         words.setSpacing(2)
         words.addWidget(self.title)
         words.addWidget(self.text)
+        words.addWidget(self.contact)
         row = QHBoxLayout(self)
         row.setContentsMargins(8, 6, 8, 6)
         row.addWidget(self._icon, 0, Qt.AlignmentFlag.AlignTop)
@@ -95,6 +99,8 @@ class Banner(QFrame):
         self._details = details
         self._retry = retry
         self.copy_button.setVisible(bool(details))
+        set_plain(self.contact, contact_text(self.window()) if details else "")
+        self.contact.setVisible(bool(details))
         self.retry_button.setVisible(retry is not None)
         self.setAccessibleName(title)
         self.setAccessibleDescription(text)

@@ -26,6 +26,7 @@ from quarantine_checker.core import expiry, reasons
 from quarantine_checker.core.preview_text import describe_attachment, extract_links, html_to_text
 from quarantine_checker.core.sender_checks import sender_lines
 from quarantine_checker.ui.action_bar import ActionBar
+from quarantine_checker.ui.help_dialogs import contact_text
 from quarantine_checker.ui.message_model import MessageRow
 from quarantine_checker.ui.plain_text import plain_label, plain_text_view, set_plain, set_plain_body, visible
 from quarantine_checker.ui.row_view import translate
@@ -82,8 +83,12 @@ class DetailsPane(QWidget):
         self.copy_button = QPushButton(self.tr("Copy details for IT"), self.note)
         self.copy_button.setAccessibleName(self.tr("Copy details for IT"))
         self.copy_button.clicked.connect(lambda: QGuiApplication.clipboard().setText(self._details_for_it))
+        self.note_contact = plain_label("", self.note, accessible_name=self.tr("Who to contact"))
+        note_words = QVBoxLayout()
+        note_words.addWidget(self.note_text)
+        note_words.addWidget(self.note_contact)
         note_row = QHBoxLayout(self.note)
-        note_row.addWidget(self.note_text, 1)
+        note_row.addLayout(note_words, 1)
         note_row.addWidget(self.retry_button)
         note_row.addWidget(self.copy_button)
         self.note.hide()
@@ -152,6 +157,8 @@ class DetailsPane(QWidget):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
+        # It takes focus (arrow keys scroll the details), so a screen reader must have a name to say.
+        scroll.setAccessibleName(self.tr("Details of the selected message"))
         self.body = scroll
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -180,7 +187,7 @@ class DetailsPane(QWidget):
         self.placeholder.hide()
         self.body.show()
         set_plain(self.subject, self.tr("{0} messages selected").format(count))
-        self.why_title.setText(self.tr("What the buttons below do"))
+        set_plain(self.why_title, self.tr("What the buttons below do"))
         set_plain(
             self.why_text,
             self.tr(
@@ -304,6 +311,8 @@ class DetailsPane(QWidget):
         set_plain(self.note_text, text)
         self._details_for_it = details
         self.copy_button.setVisible(bool(details))
+        set_plain(self.note_contact, contact_text(self.window()) if details else "")
+        self.note_contact.setVisible(bool(details))
         self.retry_button.setVisible(retry)
         self.note.show()
 

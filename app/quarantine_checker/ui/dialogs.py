@@ -66,6 +66,11 @@ class ErrorDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(plain_label(title, self, accessible_name=self.tr("Problem")))
         layout.addWidget(plain_label(text, self, accessible_name=self.tr("What to do")))
+        if details:
+            from quarantine_checker.ui.help_dialogs import contact_text
+
+            self.contact = plain_label(contact_text(parent), self, accessible_name=self.tr("Who to contact"))
+            layout.addWidget(self.contact)
         row = QHBoxLayout()
         self.copy_button = QPushButton(self.tr("Copy details for IT"), self)
         self.copy_button.setAccessibleName(self.tr("Copy details for IT"))

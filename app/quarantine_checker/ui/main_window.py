@@ -143,6 +143,11 @@ class MainWindow(QMainWindow):
         self._auto = QTimer(self)
         self._auto.timeout.connect(self.refresh)
         self._build_shortcuts()
+        from quarantine_checker.ui.help_menu import build_help_menu
+        from quarantine_checker.ui.keyboard_order import keep_tab_order
+
+        self.menus = build_help_menu(self)  # File (settings, pause) and Help: GNOME shows no tray menu
+        keep_tab_order(self)
 
     # --- start-up: the window first, the parts behind it when they are ready -----------------------------
     def show_starting(self) -> None:

@@ -96,7 +96,20 @@ def plain_label(
     if accessible_name:
         label.setAccessibleName(accessible_name)
     label.setText(text)
+    _expose_value(label, text)
     return label
+
+
+def _expose_value(label: QLabel, shown: str) -> None:
+    """Let a screen reader hear what the label shows, not only its caption.
+
+    A QLabel offers assistive technology no text of its own: with an accessible name set, the name is all
+    that is read. So a value label named by its caption ("Subject", "From") would be heard as the caption.
+    Its text goes into the accessible description (name = caption, description = the value); a label
+    without a caption is named by its text, which Qt does by itself.
+    """
+    if label.accessibleName():
+        label.setAccessibleDescription(shown.replace("\u200b", ""))
 
 
 def set_plain(label: QLabel, text: object, *, single_line: bool = False, limit: int | None = 2000) -> None:
@@ -104,6 +117,7 @@ def set_plain(label: QLabel, text: object, *, single_line: bool = False, limit: 
     label.setTextFormat(Qt.TextFormat.PlainText)
     shown = visible(text, single_line=single_line, limit=limit)
     label.setText(wrappable(shown) if label.wordWrap() else shown)
+    _expose_value(label, shown)
 
 
 def plain_text_view(

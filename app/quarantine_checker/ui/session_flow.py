@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 
 from quarantine_checker.core.errors import AuthenticationError, NoDirectAccessError, SignInCancelled
 from quarantine_checker.core.messages import user_message
+from quarantine_checker.ui.plain_text import set_plain
 
 if TYPE_CHECKING:
     from quarantine_checker.ui.main_window import MainWindow
@@ -54,7 +55,7 @@ class SessionFlow(QObject):
             return
         self._show_sign_in()
         self.w.sign_in.show_waiting()
-        self.w.sign_in.waiting_text.setText(self.tr("Checking whether you are already signed in…"))
+        set_plain(self.w.sign_in.waiting_text, self.tr("Checking whether you are already signed in…"))
         auth = self.auth
 
         def restore() -> Any:
@@ -87,8 +88,11 @@ class SessionFlow(QObject):
             return
         self._show_sign_in()
         self.w.sign_in.show_waiting()
-        self.w.sign_in.waiting_text.setText(
-            self.tr("Your browser has opened. Finish signing in there — this window will continue by itself.")
+        set_plain(
+            self.w.sign_in.waiting_text,
+            self.tr(
+                "Your browser has opened. Finish signing in there — this window will continue by itself."
+            ),
         )
         cancel = self._cancel = threading.Event()
         auth = self.auth

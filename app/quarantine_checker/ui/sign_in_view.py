@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
+from quarantine_checker.ui.help_dialogs import contact_text
 from quarantine_checker.ui.icons import icon
 from quarantine_checker.ui.plain_text import plain_label, set_plain
 
@@ -83,6 +84,7 @@ class SignInView(QWidget):
         self.copy_button = QPushButton(self.tr("Copy details for IT"), self)
         self.copy_button.setAccessibleName(self.tr("Copy details for IT"))
         self.copy_button.clicked.connect(self._copy_details)
+        self.contact = plain_label("", self, accessible_name=self.tr("Who to contact"))
 
         self.change_org_button = QPushButton(self.tr("Use a different organisation…"), self)
         self.change_org_button.setFlat(True)
@@ -105,6 +107,7 @@ class SignInView(QWidget):
         column.addSpacing(12)
         column.addWidget(self.error_title)
         column.addWidget(self.error_text)
+        column.addWidget(self.contact)
         copy_row = QHBoxLayout()
         copy_row.addStretch(1)
         copy_row.addWidget(self.copy_button)
@@ -173,6 +176,8 @@ class SignInView(QWidget):
         self.error_title.setVisible(bool(title))
         self.error_text.setVisible(bool(text))
         self.copy_button.setVisible(bool(details))
+        set_plain(self.contact, contact_text(self.window()) if details else "")
+        self.contact.setVisible(bool(details))
 
     def _on_sign_in(self) -> None:
         if self.sign_in_button.isEnabled():

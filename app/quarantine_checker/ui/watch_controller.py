@@ -109,6 +109,9 @@ class WatchController(QObject):
         window.listing_shown.connect(lambda messages: self.checker.feed_full_listing(messages))
         window.action_runner.request_sent.connect(self.checker.watch_request)
         window.session.services_replaced.connect(self._use_services)
+        menus = getattr(window, "menus", None)
+        if menus is not None:  # the window's File menu offers settings and pausing (GNOME has no tray menu)
+            menus.connect_watch(self)
         self.update_tray()
 
     # --- start -------------------------------------------------------------------------------------
