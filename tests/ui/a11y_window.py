@@ -65,7 +65,7 @@ def main(mode: str) -> int:
             return 2
         window.list.select_identities([INVOICE_IDENTITY])
         invoice = INVOICE_IDENTITY
-        wait_until(lambda: invoice in window.previews and invoice in window.actions.reports, 30)
+        wait_until(lambda: invoice in window.previews and invoice in window.action_runner.reports, 30)
         tops: list[QWidget] = [window]
         if mode == "help":
             from quarantine_checker.ui.help_dialogs import AboutDialog, HelpDialog

@@ -171,8 +171,8 @@ def test_tab_goes_search_filters_list_details_actions(qtbot: Any, window: Any, t
         "Show only: Needs review", "Show only: Release requested", "Show only: Released",
         "Show only: Declined by IT",
     ]
-    assert seen[7:10] == [lst.table, d.body, d.actions.primary], [w.accessibleName() for w in seen]
-    assert d.actions.primary.isEnabled(), d.actions.primary.accessibleDescription()
+    assert seen[7:10] == [lst.table, d.body, d.action_bar.primary], [w.accessibleName() for w in seen]
+    assert d.action_bar.primary.isEnabled(), d.action_bar.primary.accessibleDescription()
 
 
 def test_find_the_invoice_and_request_its_release_by_keyboard_only(
@@ -201,7 +201,7 @@ def test_find_the_invoice_and_request_its_release_by_keyboard_only(
     keys((Qt.Key.Key_Down, none))
     assert QApplication.focusWidget() is window.list.table
     assert [r.identity for r in window.list.selected_rows()] == [invoice]
-    assert window.details.actions.primary.text() == "Request release"
+    assert window.details.action_bar.primary.text() == "Request release"
     keys((Qt.Key.Key_Return, none))  # one message, a clearly named action: no extra question
     qtbot.waitUntil(lambda: status_of(window, invoice) == "Release requested", timeout=15_000)
 
