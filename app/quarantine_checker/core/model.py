@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Self
 
 from quarantine_checker.core.errors import MalformedResponseError
 
@@ -34,7 +34,7 @@ class _WireEnum(enum.Enum):
         return {}
 
     @classmethod
-    def from_wire(cls, value: object) -> Any:
+    def from_wire(cls, value: object) -> Self:
         if not isinstance(value, str) or len(value) > 64:  # no real value is long; skip folding megabytes
             return cls["UNKNOWN"]
         # A listing repeats a handful of spellings thousands of times; remember each one's answer.
@@ -43,7 +43,7 @@ class _WireEnum(enum.Enum):
             memo = _MEMOS[cls] = {}
         exact_str = type(value) is str  # a str subclass could hash/compare oddly: never memoise it
         if exact_str:
-            found = memo.get(value)
+            found: Self | None = memo.get(value)  # the memo holds members of this class only
             if found is not None:
                 return found
         lookup = _LOOKUPS.get(cls)
@@ -52,7 +52,7 @@ class _WireEnum(enum.Enum):
             for alias, name in cls._aliases().items():
                 lookup[_norm(alias)] = cls[name]
             _LOOKUPS[cls] = lookup
-        member = lookup.get(_norm(value), cls["UNKNOWN"])
+        member: Self = lookup.get(_norm(value), cls["UNKNOWN"])
         if exact_str and len(memo) < _MEMO_LIMIT:  # bounded: hostile replies can't grow it without limit
             memo[value] = member
         return member
