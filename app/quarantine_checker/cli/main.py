@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING, Any
 from .exit_codes import ExitCode
 
 if TYPE_CHECKING:  # imported for real inside the commands that need it (MSAL, requests: slow to load)
+    from quarantine_checker.demo.tenant import DemoTenant
     from quarantine_checker.wiring import Services
+    from quarantine_service.server import BackgroundServer
 
 ACCOUNT_COMMANDS = {"sign-in", "whoami", "sign-out"}
 
@@ -114,7 +116,7 @@ def _demo_server(args: argparse.Namespace) -> int:
     return 0
 
 
-def _start_demo_service(tenant: Any) -> Any:
+def _start_demo_service(tenant: DemoTenant) -> BackgroundServer | None:
     """The organisation service beside the demo tenant (SQLite in a temp folder, a sweep every 5 s).
 
     Only where the service is installed (the [service] extra); the desktop installers leave it out,
