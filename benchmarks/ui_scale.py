@@ -43,13 +43,16 @@ def _rss_mb() -> float:
     return float("nan")
 
 
-class _ListedClient:
-    """Stands in for the network during the measurement: hands over an already-parsed listing."""
+class _ListedMailbox:
+    """Stands in for the network during the measurement (the direct road's ``Mailbox``): hands over an
+    already-parsed listing."""
 
-    def __init__(self, result: Any) -> None:
+    def __init__(self, result: Any, account: Any) -> None:
         self.result = result
+        self.account = account
+        self.carries_notes = False
 
-    def list_messages(self, now: Any = None) -> Any:
+    def list_messages(self, now: Any = None, *, patient: bool = True) -> Any:
         return self.result
 
 
@@ -58,10 +61,13 @@ def measure(count: int) -> dict[str, float]:
     from PySide6.QtCore import QEventLoop, Qt, QTimer
 
     from quarantine_checker.core.account import UserIdentity
+    from quarantine_checker.core.mailbox_session import MailboxSession
     from quarantine_checker.core.model import parse_messages
     from quarantine_checker.demo.synthetic import synthetic_records
     from quarantine_checker.demo.wire import wire_time
     from quarantine_checker.exchange.results import ListResult
+    from quarantine_checker.storage.keyring_facade import StorageStatus
+    from quarantine_checker.storage.token_cache import CacheStatus
     from quarantine_checker.ui.app import ensure_application
     from quarantine_checker.ui.main_window import MainWindow
     from quarantine_checker.ui.row_view import build_rows, local_now
@@ -82,19 +88,27 @@ def measure(count: int) -> dict[str, float]:
     del records
     result = ListResult(messages=messages, pages=1)
 
+    identity = UserIdentity(ALICE, "bench", "Alice", frozenset({ALICE}))
+    session = MailboxSession(_ListedMailbox(result, identity))
+
     class Services:
         config = type("Config", (), {"demo": False, "check_interval_minutes": 15, "tenant_id": "bench"})()
-        storage_status = None
-        cache_status = None
+        storage_status = StorageStatus(True, "bench", "")
+        cache_status = CacheStatus(True, "")
+        guide = None
         auth = None
 
-        def exchange_client(self) -> Any:
-            return _ListedClient(result)
+        def mailbox_session(self) -> Any:
+            return session
 
-    window = MainWindow(Services())
+        def end_session(self) -> None:
+            pass
+
+    window = MainWindow(Services())  # type: ignore[arg-type]
     window.resize(1280, 800)
     window.show()
-    window.identity = UserIdentity(ALICE, "bench", "Alice", frozenset({ALICE}))
+    window.identity = identity
+    window.bridge.attach(session)
     window.stack.setCurrentWidget(window.main)
     app.processEvents()
 

@@ -13,6 +13,7 @@ once the tenant stops), and a config with ``demo = true`` that points at an exte
 from __future__ import annotations
 
 import logging
+import threading
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,6 @@ from quarantine_checker.auth.demo_browser import demo_browser
 from quarantine_checker.auth.session import AuthSession
 from quarantine_checker.config import AppConfig
 from quarantine_checker.core.errors import AuthenticationError
-from quarantine_checker.core.listing_gate import ListingGate
 from quarantine_checker.storage.encrypted_cache import KEY_ENTRY
 from quarantine_checker.storage.keyring_facade import SecretStore, StorageStatus
 from quarantine_checker.storage.token_cache import (
@@ -39,6 +39,8 @@ from quarantine_checker.storage.token_cache import (
 )
 
 if TYPE_CHECKING:
+    from quarantine_checker.core.guide import Guide
+    from quarantine_checker.core.mailbox_session import MailboxSession
     from quarantine_checker.demo.tenant import DemoTenant
     from quarantine_checker.exchange.client import ExoClient
 
@@ -69,8 +71,10 @@ class Services:
     cache_status: CacheStatus
     demo: DemoTenant | None = None
     data_dir: Path | None = None
+    guide: Guide | None = None  # the demo's guided tour (demo/guide.py); None for a real organisation
     _owned: list[Any] = field(default_factory=list, repr=False)
-    listings: ListingGate = field(default_factory=ListingGate, repr=False)
+    _session: MailboxSession | None = field(default=None, repr=False)
+    _session_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def exchange_client(self, **options: Any) -> ExoClient:
         """An Exchange client for the signed-in identity (``AuthenticationError`` if nobody is).
@@ -83,35 +87,45 @@ class Services:
         if identity is None:
             raise AuthenticationError("You're not signed in.", code="not_signed_in")
         tenant = self.config.tenant_id or identity.tenant_id
-        client = ExoClient(self.config.exchange_url, tenant, identity, self.auth.token_provider(),
-                           ca_bundle=self.config.ca_bundle, **options)
-        # A client allowed several attempts (the window's) would have waited out a 429 itself: it
-        # waits at the gate too. The checker's single attempt gets the error and backs off instead.
-        patient = getattr(options.get("retry"), "max_attempts", 2) > 1
-        share_listings(client, self.listings, f"{tenant}/{identity.upn.lower()}", patient=patient)
-        return client
+        return ExoClient(self.config.exchange_url, tenant, identity, self.auth.token_provider(),
+                         ca_bundle=self.config.ca_bundle, **options)
+
+    def mailbox_session(self) -> MailboxSession:
+        """The one ``MailboxSession`` of whoever is signed in, shared by the window, the tray checker and
+        the command line (``AuthenticationError`` if nobody is). A different account gets a new one."""
+        from quarantine_checker.core.mailbox_session import MailboxSession
+        from quarantine_checker.exchange.direct_mailbox import DirectMailbox
+
+        identity = self.auth.identity
+        if identity is None:
+            raise AuthenticationError("You're not signed in.", code="not_signed_in")
+        with self._session_lock:
+            current = self._session
+            if current is not None and not current.closed and _same_account(current.account, identity):
+                return current
+            if current is not None:
+                current.close()
+            # On the direct road for now; the organisation service's road plugs in here (issue 12).
+            self._session = MailboxSession(DirectMailbox(self.exchange_client()))
+            return self._session
+
+    def end_session(self) -> None:
+        """Signed out (or another organisation): the account's listing and caches are dropped."""
+        with self._session_lock:
+            current, self._session = self._session, None
+        if current is not None:
+            current.close()
 
     def close(self) -> None:
         """Stop an in-process demo tenant, if this run started one."""
+        self.end_session()
         if self.demo is not None and self.demo in self._owned:
             self.demo.stop()
             self._owned.remove(self.demo)
 
 
-def share_listings(client: ExoClient, gate: ListingGate, account: str, *, patient: bool = False) -> None:
-    """Send this client's listings through the account's one gate (core/listing_gate.py), so the window
-    and the tray's checker, each with a client of its own, never list the same account side by side."""
-    full, changes = client.list_messages, client.list_changes
-
-    def list_messages(now: Any = None) -> Any:
-        return gate.run(account, "full", lambda: full(now), patient=patient)
-
-    def list_changes(since: Any, **kwargs: Any) -> Any:
-        return gate.run(account, f"changes {since} {kwargs}", lambda: changes(since, **kwargs),
-                        patient=patient)
-
-    client.list_messages = list_messages  # type: ignore[method-assign]
-    client.list_changes = list_changes  # type: ignore[method-assign]
+def _same_account(a: Any, b: Any) -> bool:
+    return (str(a.upn).lower(), str(a.tenant_id).lower()) == (str(b.upn).lower(), str(b.tenant_id).lower())
 
 
 def build_services(config: AppConfig, *, demo: DemoTenant | None = None,
@@ -127,7 +141,7 @@ def build_services(config: AppConfig, *, demo: DemoTenant | None = None,
         storage = StorageStatus(False, "none (demo)", MSG_DEMO_MEMORY)
         status = CacheStatus(False, MSG_DEMO_MEMORY)
         auth = AuthSession(config, cache, http_session=session, open_browser=open_browser)
-        return Services(config, auth, storage, status, demo=demo)
+        return Services(config, auth, storage, status, demo=demo, guide=_guide(config))
 
     base = data_dir or paths.data_dir()
     if config.demo:
@@ -145,7 +159,17 @@ def build_services(config: AppConfig, *, demo: DemoTenant | None = None,
         return report + remove_files(paths.sign_out_files(config.demo))
 
     auth = AuthSession(config, cache, http_session=session, open_browser=open_browser, on_sign_out=wipe)
-    return Services(config, auth, storage, status, data_dir=base)
+    return Services(config, auth, storage, status, data_dir=base, guide=_guide(config))
+
+
+def _guide(config: AppConfig) -> Guide | None:
+    if not config.demo:
+        return None
+    try:
+        from quarantine_checker.demo.guide import demo_guide
+    except ImportError:  # a build without the demo package
+        return None
+    return demo_guide()
 
 
 def start_demo(state_dir: Path | None = None) -> tuple[DemoTenant, AppConfig]:

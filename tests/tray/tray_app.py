@@ -75,7 +75,7 @@ def main() -> int:
             from quarantine_checker.ui.autostart import desktop_entry_path
             from quarantine_checker.ui.settings_dialog import SettingsDialog
 
-            dialog = SettingsDialog(watch)
+            dialog = SettingsDialog(watch.settings_context())
             dialog.start_at_login.setChecked(bool(cmd["start_at_login"]))
             dialog.categories[EventKind(cmd["off"])].setChecked(False) if cmd.get("off") else None
             dialog.interval.setValue(int(cmd.get("minutes", 5)))

@@ -65,7 +65,9 @@ def main(mode: str) -> int:
             return 2
         window.list.select_identities([INVOICE_IDENTITY])
         invoice = INVOICE_IDENTITY
-        wait_until(lambda: invoice in window.previews and invoice in window.action_runner.reports, 30)
+        mailbox = window.mailbox
+        wait_until(lambda: mailbox.cached_preview(invoice) is not None
+                   and mailbox.cached_sender_check(invoice) is not None, 30)
         tops: list[QWidget] = [window]
         if mode == "help":
             from quarantine_checker.ui.help_dialogs import AboutDialog, HelpDialog

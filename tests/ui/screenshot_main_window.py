@@ -54,7 +54,9 @@ def main(out: Path) -> int:
             print("window never finished its first refresh", file=sys.stderr)
             return 2
         window.list.select_identities([invoice])
-        wait_until(lambda: invoice in window.previews and invoice in window.action_runner.reports, 30)
+        mailbox = window.mailbox
+        wait_until(lambda: mailbox.cached_preview(invoice) is not None
+                   and mailbox.cached_sender_check(invoice) is not None, 30)
         wait_until(lambda: False, 0.5)  # let the last paint reach the X server
         screen = window.screen() or QGuiApplication.primaryScreen()
         image = screen.grabWindow(window.winId())

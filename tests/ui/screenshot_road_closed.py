@@ -29,7 +29,7 @@ def main(out: Path) -> int:
         window.start()
 
         def shown() -> bool:
-            page = window.session._road_closed
+            page = window.flow._road_closed
             return page is not None and window.stack.currentWidget() is page
 
         if not wait_until(shown, 60):

@@ -27,7 +27,7 @@ PORTAL = "https://security.microsoft.com/quarantine?viewid=Email"
 
 
 def _page(w):
-    page = w.session._road_closed
+    page = w.flow._road_closed
     return page if page is not None and w.stack.currentWidget() is page else None
 
 
@@ -101,7 +101,7 @@ def test_sign_out_from_the_page_returns_to_sign_in(qtbot, window, tenant):
     tenant.set_end_user_cmdlets("denied")
     window.start()
     qtbot.waitUntil(lambda: _page(window) is not None, timeout=20_000)
-    qtbot.mouseClick(window.session.road_closed.sign_out_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.flow.road_closed.sign_out_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.sign_in, timeout=10_000)
     assert window.services.auth.identity is None
 

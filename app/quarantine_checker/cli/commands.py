@@ -1,4 +1,8 @@
-"""The subcommands. Same core as the GUI (wiring.Services), no Qt. Each returns an ExitCode."""
+"""The subcommands. Same core as the GUI (wiring.Services), no Qt. Each returns an ExitCode.
+
+Everything about the quarantine goes through the signed-in account's ``MailboxSession``, the same object
+the window and the tray use: one client, one listing per command, actions re-read to their real state.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +14,14 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from quarantine_checker.core.account import UserIdentity
-from quarantine_checker.core.decision import Action, decide
+from quarantine_checker.core.decision import Action
 from quarantine_checker.core.errors import (
     ActionUnavailableError,
     AuthenticationError,
     NoDirectAccessError,
     QuarantineCheckerError,
 )
+from quarantine_checker.core.mailbox_session import MailboxSession
 from quarantine_checker.core.messages import road_closed_lines, user_message
 from quarantine_checker.wiring import Services
 
@@ -42,6 +47,10 @@ class Context:
     def say(self, text: str) -> None:
         if not self.json:
             self.out.write(text + "\n")
+
+    def mailbox(self) -> MailboxSession:
+        """The signed-in account's session (``AuthenticationError`` if nobody is signed in)."""
+        return self.services.mailbox_session()
 
 
 # --- signing in --------------------------------------------------------------------------------------
@@ -91,10 +100,8 @@ def sign_in(ctx: Context, *, device_code: bool, user: str | None, switch: bool,
 def _check_direct_road(ctx: Context) -> None:
     """After sign-in, once: may this account run the quarantine commands? A closed road is reported
     (exit 7, IT's to fix); a question that could not be answered (offline) is left to the next command."""
-    from quarantine_checker.exchange.direct_road import require_direct_road
-
     try:
-        require_direct_road(ctx.services.exchange_client())
+        ctx.mailbox().mailbox.require_open()
     except NoDirectAccessError:
         raise
     except QuarantineCheckerError as exc:
@@ -140,7 +147,7 @@ def sign_out(ctx: Context) -> ExitCode:
 # --- quarantine --------------------------------------------------------------------------------------
 def list_messages(ctx: Context) -> ExitCode:
     identity = ensure_signed_in(ctx)
-    result = ctx.services.exchange_client().list_messages()
+    result = ctx.mailbox().refresh()
     messages = result.messages
     own = own_domains(identity)
     if ctx.json:
@@ -176,7 +183,9 @@ def resolve(ctx: Context, wanted: list[str]) -> list[str]:
             raise UsageError(f"'{output.clean(item, limit=40)}' is too short: give at least 6 characters "
                              "of the ID shown by 'list'.")
         if listed is None:
-            listed = [m.identity for m in ctx.services.exchange_client().list_messages().messages]
+            mailbox = ctx.mailbox()
+            known = mailbox.messages() if mailbox.listing is not None else mailbox.refresh().messages
+            listed = [m.identity for m in known]
         exact = [i for i in listed if i.lower() == item.lower()]
         matches = exact or [i for i in listed if i.lower().startswith(item.lower())]
         if len(matches) != 1:
@@ -194,7 +203,7 @@ def own_domains(identity: UserIdentity) -> tuple[str, ...]:
 def show(ctx: Context, ident: str) -> ExitCode:
     identity = ensure_signed_in(ctx)
     (full,) = resolve(ctx, [ident])
-    message = ctx.services.exchange_client().get_message(full)
+    message = ctx.mailbox().reread(full)
     own = own_domains(identity)
     if ctx.json:
         output.dump({"message": output.message_json(message, ctx.now, own_domains=own)}, ctx.out)
@@ -209,8 +218,9 @@ def check_allowed(ctx: Context, full: str, *actions: Action) -> None:
     The message is re-read first: a listing may be minutes old, and acting on a stale copy could send
     what the current state no longer allows (or miss that it was released meanwhile).
     """
-    message = ctx.services.exchange_client().get_message(full)
-    decision = decide(message, datetime.now(UTC))
+    mailbox = ctx.mailbox()
+    message = mailbox.reread(full)
+    decision = mailbox.decision(message, datetime.now(UTC))
     for action in actions:
         why = decision.reason(action)
         if why is not None:
@@ -218,7 +228,7 @@ def check_allowed(ctx: Context, full: str, *actions: Action) -> None:
 
 
 def _each(ctx: Context, ids: list[str], action: str, verb: str,
-          call: Callable[[str], None], needs: tuple[Action, ...] = ()) -> ExitCode:
+          call: Callable[[str], object], needs: tuple[Action, ...] = ()) -> ExitCode:
     ensure_signed_in(ctx)
     results: list[dict[str, Any]] = []
     worst = ExitCode.OK
@@ -251,17 +261,17 @@ def _severity(code: ExitCode) -> int:
 def release(ctx: Context, ids: list[str], *, report: bool) -> ExitCode:
     needs = (Action.RELEASE, Action.REPORT_NOT_JUNK) if report else (Action.RELEASE,)
     return _each(ctx, ids, "release", "released: it will arrive in your inbox shortly",
-                 lambda i: ctx.services.exchange_client().release(i, report_false_positive=report), needs)
+                 lambda i: ctx.mailbox().release(i, report_false_positive=report), needs)
 
 
 def request_release(ctx: Context, ids: list[str]) -> ExitCode:
     return _each(ctx, ids, "request_release", "your request was sent to IT",
-                 lambda i: ctx.services.exchange_client().request_release(i), (Action.REQUEST_RELEASE,))
+                 lambda i: ctx.mailbox().request_release(i), (Action.REQUEST_RELEASE,))
 
 
 def delete(ctx: Context, ids: list[str]) -> ExitCode:
     return _each(ctx, ids, "delete", "deleted from quarantine",
-                 lambda i: ctx.services.exchange_client().delete(i), (Action.DELETE,))
+                 lambda i: ctx.mailbox().delete(i), (Action.DELETE,))
 
 
 def preview(ctx: Context, ident: str) -> ExitCode:
@@ -270,7 +280,7 @@ def preview(ctx: Context, ident: str) -> ExitCode:
     ensure_signed_in(ctx)
     (full,) = resolve(ctx, [ident])
     check_allowed(ctx, full, Action.PREVIEW)
-    p = ctx.services.exchange_client().preview(full)
+    p = ctx.mailbox().preview(full)
     text = html_to_text(p.body) if p.is_html else p.body
     if ctx.json:
         output.dump({"preview": {
@@ -293,7 +303,7 @@ def preview(ctx: Context, ident: str) -> ExitCode:
 def headers(ctx: Context, ident: str) -> ExitCode:
     ensure_signed_in(ctx)
     (full,) = resolve(ctx, [ident])
-    text = ctx.services.exchange_client().headers(full)
+    text = ctx.mailbox().headers(full)
     if ctx.json:
         output.dump({"headers": {"id": full, "text": text}}, ctx.out)
     else:

@@ -1,9 +1,9 @@
 """One quarantine listing in flight per account, shared by everything in the app that lists.
 
-The window's refresh and the tray's checker each have their own Exchange client, and at sign-in both
-used to send the same full listing within milliseconds; with a slow service two hung side by side, and
-under a 429 the second one went out regardless. ``ListingGate.run`` puts every listing of one account
-through one door:
+At sign-in the window's refresh and the tray's checker used to send the same full listing within
+milliseconds; with a slow service two hung side by side, and under a 429 the second one went out
+regardless. The account's ``MailboxSession`` (core/mailbox_session.py), which both list through, puts
+every listing through one door, ``ListingGate.run``:
 
 * while a listing runs, a second caller waits for it; if it wanted the same thing (``key``: a full
   listing) it takes that answer instead of sending its own, otherwise it sends its own afterwards;
@@ -51,8 +51,10 @@ class ListingGate:
         self._mutex = threading.Lock()
         self._accounts: dict[str, _Account] = {}
 
-    def run(self, account: str, key: str, fetch: Callable[[], T], *, patient: bool = False) -> T:
-        """``fetch()`` unless an identical listing is already running (then its answer)."""
+    def run(self, account: str, key: str, fetch: Callable[[], T], *, patient: bool = False,
+            accepts: tuple[str, ...] = ()) -> T:
+        """``fetch()`` unless an identical listing is already running (then its answer). ``accepts``: other
+        keys whose answer answers this question too (a full listing answers "what changed")."""
         waited = 0.0
         while True:
             with self._mutex:
@@ -72,7 +74,7 @@ class ListingGate:
             if mine:
                 return self._fly(state, flight, fetch)
             flight.done.wait()
-            if flight.key == key:
+            if flight.key == key or flight.key in accepts:
                 if flight.error is None:
                     return flight.result  # type: ignore[no-any-return]
                 if not (patient and isinstance(flight.error, ThrottledError)):

@@ -432,3 +432,15 @@ class Watcher:
 
     def lags(self) -> list[timedelta]:
         return [timedelta(seconds=s) for s in self.record.lags]
+
+    # --- what the app itself learnt (an action's re-read, a delete), not a listing -----------------------
+    def apply_updates(self, messages: Iterable[QuarantinedMessage], now: datetime) -> list[WatchEvent]:
+        """New versions of some messages: merged, and compared like a listing's (nothing else is dropped)."""
+        fresh = {m.identity: m for m in messages}
+        self.known.update(fresh)
+        return self._compare(fresh.values(), now) if self.record.baseline else []
+
+    def forget_messages(self, identities: Iterable[str]) -> None:
+        """Deleted by the person: no longer waiting, nothing to remind about."""
+        for identity in identities:
+            self.known.pop(identity, None)

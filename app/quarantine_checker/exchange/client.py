@@ -148,12 +148,14 @@ class ExoClient:
         )
 
     # ------------------------------------------------------------------------------------ listing
-    def list_messages(self, now: datetime | None = None) -> ListResult:
+    def list_messages(self, now: datetime | None = None, *, patient: bool = True) -> ListResult:
+        """The last 30 days. ``patient=False``: a 429 is reported at once (ThrottledError with the
+        server's Retry-After) instead of being waited out here; the caller paces itself."""
         now = _aware(now or datetime.now(UTC))
-        return self._list(now - WINDOW, now, now)
+        return self._list(now - WINDOW, now, now, patient=patient)
 
     def list_changes(self, since: datetime, *, overlap: timedelta = CHANGES_OVERLAP,
-                     now: datetime | None = None) -> ListResult:
+                     now: datetime | None = None, patient: bool = True) -> ListResult:
         """Only what may have changed: messages received from ``since - overlap`` on.
 
         The background checker's cheap question (one request while fewer than ``page_size`` messages
@@ -166,9 +168,10 @@ class ExoClient:
         if overlap < timedelta(0):
             raise ConfigurationError("overlap must not be negative", overlap=str(overlap))
         start = max(_aware(since) - overlap, now - WINDOW)
-        return self._list(min(start, now), now + CLOCK_SLACK, now)
+        return self._list(min(start, now), now + CLOCK_SLACK, now, patient=patient)
 
-    def _list(self, start_at: datetime, end_at: datetime, now: datetime) -> ListResult:
+    def _list(self, start_at: datetime, end_at: datetime, now: datetime, *,
+              patient: bool = True) -> ListResult:
         start, end = iso_utc(start_at), iso_utc(end_at)
         seen: set[str] = set()
         kept: list[QuarantinedMessage] = []
@@ -181,7 +184,7 @@ class ExoClient:
             payload = self.transport.invoke(guard.GET, {
                 "MyItems": True, "StartReceivedDate": start, "EndReceivedDate": end,
                 "PageSize": self.page_size, "Page": page,
-            }, idempotent=True)
+            }, idempotent=True, throttle_attempts=None if patient else 1)
             pages = page
             values = _values(payload, guard.GET)
             if "@odata.nextLink" in payload:

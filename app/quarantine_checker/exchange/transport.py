@@ -190,13 +190,18 @@ class Transport:
         """scheme://host:port every call goes to (changes once when a redirect pins a new host)."""
         return self._origin
 
-    def invoke(self, cmdlet: str, parameters: Mapping[str, Any], *, idempotent: bool) -> dict[str, Any]:
-        """Run one cmdlet. Returns the decoded 200 body (a dict). Raises only QuarantineCheckerError."""
+    def invoke(self, cmdlet: str, parameters: Mapping[str, Any], *, idempotent: bool,
+               throttle_attempts: int | None = None) -> dict[str, Any]:
+        """Run one cmdlet. Returns the decoded 200 body (a dict). Raises only QuarantineCheckerError.
+
+        ``throttle_attempts`` overrides the policy's ``max_attempts`` for this call (1: report a 429 at
+        once, for a caller that paces itself by its Retry-After)."""
         self._check(cmdlet, parameters)  # before anything else: nothing off-list is ever sent
         body = json.dumps({"CmdletInput": {"CmdletName": cmdlet, "Parameters": dict(parameters)}},
                           ensure_ascii=False).encode("utf-8")
         path = f"{self._base_path}/adminapi/beta/{self._tenant}/InvokeCommand"
-        return self._call("POST", path, body, cmdlet=cmdlet, idempotent=idempotent, extra_headers={})
+        return self._call("POST", path, body, cmdlet=cmdlet, idempotent=idempotent, extra_headers={},
+                          throttle_attempts=throttle_attempts)
 
     def module_file(self) -> dict[str, Any]:
         """GET EXOModuleFile: the cmdlets this user's session would export (spec §5.8)."""
@@ -240,7 +245,8 @@ class Transport:
         return facts
 
     def _call(self, method: str, path: str, body: bytes | None, *, cmdlet: str, idempotent: bool,
-              extra_headers: Mapping[str, str]) -> dict[str, Any]:
+              extra_headers: Mapping[str, str], throttle_attempts: int | None = None) -> dict[str, Any]:
+        max_throttled = throttle_attempts or self.retry.max_attempts
         deadline = time.monotonic() + self.timeouts.total
         throttled = 0
         network_failures = 0
@@ -306,7 +312,7 @@ class Transport:
                 throttled += 1
                 server_wait = parse_retry_after(resp.headers.get("Retry-After"))
                 wait = server_wait if server_wait is not None else self.retry.backoff(throttled)
-                if throttled >= self.retry.max_attempts or wait > self.retry.retry_after_cap:
+                if throttled >= max_throttled or wait > self.retry.retry_after_cap:
                     raise ThrottledError("Exchange Online is busy; try again later",
                                          retry_after=wait, attempts=throttled,
                                          **self._facts(cmdlet, request_id, resp, err))

@@ -6,38 +6,37 @@ Report as not junk, which releases too) needs a second, explicit yes unless the 
 the sender (``decision.needs_sender_warning``); each row shows its own progress; a row with a request in
 flight never gets a second one; afterwards the message is re-read and its real new status shown; a
 failure leaves the row as it was, says why, and offers Retry.
+
+Sending, re-reading and the sender checks are the account's ``MailboxSession``'s (the tray hears of every
+request sent from there); this class asks the questions, shows progress in the rows and remembers what to
+say about each message.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
 
 from quarantine_checker.core.decision import (
     Action,
     SenderDoubt,
-    decide,
     delivers_to_inbox,
     needs_sender_warning,
     sender_doubt,
 )
+from quarantine_checker.core.mailbox import SenderCheck
+from quarantine_checker.core.mailbox_session import MailboxSession
 from quarantine_checker.core.messages import user_message
-from quarantine_checker.core.model import ReleaseStatus
-from quarantine_checker.core.sender_checks import analyse_headers
+from quarantine_checker.core.model import QuarantinedMessage, ReleaseStatus
+from quarantine_checker.core.sender_checks import SenderReport
 from quarantine_checker.ui import dialogs
 from quarantine_checker.ui.message_model import MessageRow, MessageTableModel
 from quarantine_checker.ui.row_view import build_row, local_now, received_text
 from quarantine_checker.ui.tasks import TaskRunner
-
-# PREPARINGTORELEASE usually turns into RELEASED within seconds; look a few times before giving up
-# and letting the next refresh show it.
-RELEASE_POLL_ATTEMPTS = 6
-RELEASE_POLL_SECONDS = 1.0
 
 
 @dataclass
@@ -48,38 +47,36 @@ class Outcome:
     details: str = ""
     action: Action | None = None  # set when Retry makes sense
     failed: bool = False
-    status: tuple[Any, bool] | None = None  # the message's (release status, released) the text is about
+    status: tuple[ReleaseStatus, bool] | None = None  # (release status, released) the text is about
 
 
 class ActionRunner(QObject):
     outcome_changed = Signal(str)  # identity
     report_loaded = Signal(str)  # identity
-    # A release request reached the service (emitted from the worker thread, queued to receivers):
-    # the tray's checker watches for IT's answer from that moment on.
-    request_sent = Signal(object)  # QuarantinedMessage
 
     def __init__(
         self,
         tasks: TaskRunner,
         model: MessageTableModel,
-        client: Callable[[], Any],
-        parent_widget: Any,
+        session: Callable[[], MailboxSession | None],
+        parent_widget: QWidget,
         *,
-        own_domains: Callable[[], list[str]] | None = None,
         confirm: Callable[..., bool] = dialogs.confirm,
     ) -> None:
         super().__init__(parent_widget)
         self.tasks = tasks
         self.model = model
-        self._client = client
+        self._session = session
         self._parent = parent_widget
-        self._own_domains = own_domains or (lambda: [])
         self.confirm = confirm
         self.outcomes: dict[str, Outcome] = {}
-        self.reports: dict[str, Any] = {}  # identity -> SenderReport
-        self.headers: dict[str, str] = {}  # identity -> raw header text
-        self.sender_names: dict[str, str] = {}
         model.rows_replaced.connect(self._drop_stale_outcomes)
+        model.dataChanged.connect(self._drop_stale_outcomes)  # one row's new state (the tray's check)
+
+    def _report(self, identity: str) -> SenderReport | None:
+        session = self._session()
+        found = session.cached_sender_check(identity) if session is not None else None
+        return found.report if found is not None else None
 
     # --- labels -------------------------------------------------
     def verb(self, action: Action, n: int = 1) -> str:
@@ -110,15 +107,25 @@ class ActionRunner(QObject):
     def eligible(
         self, action: Action, rows: list[MessageRow], now: datetime | None = None
     ) -> list[MessageRow]:
+        session = self._session()
+        if session is None:
+            return []
         now = now or local_now()
         return [
             r
             for r in rows
-            if not r.pending and not self.is_busy(r.identity) and decide(r.message, now).is_available(action)
+            if not r.pending
+            and not self.is_busy(r.identity)
+            and session.decision(r.message, now).is_available(action)
         ]
 
     def is_busy(self, identity: str) -> bool:
-        return self.tasks.is_running(("action", identity)) or self.tasks.is_running(("precheck", identity))
+        session = self._session()
+        return (
+            self.tasks.is_running(("action", identity))
+            or self.tasks.is_running(("precheck", identity))
+            or (session is not None and session.is_busy(identity))
+        )
 
     def run(self, action: Action, rows: list[MessageRow], *, confirmed: bool = False) -> int:
         """Start ``action`` on every row it is allowed for; ``confirmed`` skips the bulk/delete question."""
@@ -130,7 +137,7 @@ class ActionRunner(QObject):
             return 0
         # The sender warning is never skipped, not even on Retry: it is about the mail, not the click.
         if delivers_to_inbox(action):
-            missing = [r for r in targets if r.identity not in self.reports]
+            missing = [r for r in targets if self._report(r.identity) is None]
             if missing:
                 self._precheck_then(action, targets, missing)
                 return len(targets)
@@ -180,11 +187,11 @@ class ActionRunner(QObject):
 
     def _warn_unconfirmed_sender(self, action: Action, targets: list[MessageRow]) -> bool:
         """Ask before delivering mail whose sender checks failed or could not confirm the sender."""
-        doubtful = [r for r in targets if needs_sender_warning(action, self.reports.get(r.identity))]
+        doubtful = [r for r in targets if needs_sender_warning(action, self._report(r.identity))]
         if not doubtful:
             return True
         if len(doubtful) == 1:
-            report = self.reports.get(doubtful[0].identity)
+            report = self._report(doubtful[0].identity)
             if sender_doubt(report) is SenderDoubt.FAILED:
                 text = self.tr("This message may not be from who it claims to be. Release it anyway?")
                 marks: tuple[str, ...] = ("fail", "softfail")
@@ -213,23 +220,19 @@ class ActionRunner(QObject):
 
     def _precheck_then(self, action: Action, targets: list[MessageRow], missing: list[MessageRow]) -> None:
         """Read the headers of messages not checked yet, then warn (if needed) and run."""
+        session = self._session()
+        if session is None:
+            return
         identities = [r.identity for r in missing]
         for ident in identities:
             self.model.set_pending(ident, self.tr("Checking the sender…"))
-        client = self._client()
-        own = self._own_domains()
         senders = {r.identity: r.message.sender_address for r in missing}
 
-        def work() -> dict[str, tuple[str, Any]]:
-            out = {}
-            for ident in identities:
-                text = client.headers(ident)
-                out[ident] = (text, analyse_headers(text, senders[ident], own_domains=own))
-            return out
+        def work() -> dict[str, SenderCheck]:
+            return {ident: session.sender_check(ident, senders[ident]) for ident in identities}
 
-        def done(found: dict[str, tuple[str, Any]]) -> None:
-            for ident, (text, report) in found.items():
-                self.headers[ident], self.reports[ident] = text, report
+        def done(found: dict[str, SenderCheck]) -> None:
+            for ident in found:
                 self.model.set_pending(ident, "")
                 self.report_loaded.emit(ident)
             fresh = [self.model.row_for(r.identity) or r for r in targets]
@@ -249,36 +252,23 @@ class ActionRunner(QObject):
     # --- doing it -------------------------------------------------
     def _start(self, action: Action, row: MessageRow) -> None:
         identity = row.identity
-        client = self._client()
+        session = self._session()
+        if session is None:
+            return
 
-        def work() -> Any:
-            if action is Action.RELEASE:
-                client.release(identity)
-            elif action is Action.REPORT_NOT_JUNK:
-                client.release(identity, report_false_positive=True)
-            elif action is Action.REQUEST_RELEASE:
-                client.request_release(identity)
-                self.request_sent.emit(row.message)
-            elif action is Action.DELETE:
-                client.delete(identity)
-                return None
-            message = client.get_message(identity)
-            attempts = 0
-            while (
-                message.release_status is ReleaseStatus.PREPARINGTORELEASE
-                and attempts < RELEASE_POLL_ATTEMPTS
-            ):
-                time.sleep(RELEASE_POLL_SECONDS)
-                message = client.get_message(identity)
-                attempts += 1
-            return message
+        def work() -> QuarantinedMessage | None:
+            # Sent, then re-read until Microsoft has finished. The session tells the list and the tray
+            # (which then watches a request for IT's answer).
+            return session.act(action, identity)
 
-        def done(message: Any) -> None:
+        def done(message: QuarantinedMessage | None) -> None:
             if message is None:
                 self.model.remove_identities([identity])
                 self.outcomes.pop(identity, None)
                 return
-            new_row = build_row(message, local_now(), sender_name=self.sender_names.get(identity, ""))
+            report = self._report(identity)
+            new_row = build_row(message, local_now(), sender_name=report.display_name if report else "",
+                                conflicting=identity in session.conflicting())
             self.model.replace_row(new_row)
             self.outcomes[identity] = Outcome(self._success_text(action, message),
                                               status=(message.release_status, message.released))
@@ -293,7 +283,7 @@ class ActionRunner(QObject):
             self.outcomes.pop(identity, None)
             self.model.set_pending(identity, self._progress(action))
 
-    def _drop_stale_outcomes(self) -> None:
+    def _drop_stale_outcomes(self, *args: object) -> None:
         """A refresh showed a newer status (IT approved a request): the old "Release requested…" text
         would contradict it, so it goes; the status line says what is true now."""
         for identity, outcome in list(self.outcomes.items()):
@@ -309,7 +299,7 @@ class ActionRunner(QObject):
         self.outcomes[identity] = Outcome(f"{title}\n{text}", details, action, failed=True)
         self.outcome_changed.emit(identity)
 
-    def _success_text(self, action: Action, message: Any) -> str:
+    def _success_text(self, action: Action, message: QuarantinedMessage) -> str:
         received = received_text(message.received_time, local_now()) if message.received_time else ""
         status = message.release_status
         if status in (ReleaseStatus.RELEASED, ReleaseStatus.APPROVED) or message.released:

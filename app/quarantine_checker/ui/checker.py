@@ -2,8 +2,10 @@
 
 The decisions are pure functions (core/schedule.py: when and what to ask; core/watch.py: what's news);
 this class only owns the timers, runs the request on the TaskRunner's thread pool and emits what came
-of it. One check = one Get-QuarantineMessage request (a full 30-day listing at start and hourly,
-otherwise only what may have changed since the last check). After a failure it backs off (doubling,
+of it. One check = one listing through the account's ``MailboxSession`` (a full 30-day listing at start
+and hourly, otherwise only what may have changed since the last check), shared with the window: what the
+window's own listings, actions and re-reads show reaches the watch through the session too, with no
+request of the checker's own. After a failure it backs off (doubling,
 never sooner than a 429's Retry-After); it checks at once after a suspend or clock change (a heartbeat
 compares the wall and monotonic clocks) and when the network comes back; it does nothing while
 stopped (signed out).
@@ -22,7 +24,11 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from quarantine_checker.core import errors
+from quarantine_checker.core.decision import Action
+from quarantine_checker.core.mailbox import Change, ChangeKind, ListResult
+from quarantine_checker.core.mailbox_session import MailboxSession
 from quarantine_checker.core.messages import user_message
+from quarantine_checker.core.model import QuarantinedMessage
 from quarantine_checker.core.schedule import (
     FULL_EVERY,
     MIN_OVERLAP,
@@ -35,6 +41,7 @@ from quarantine_checker.core.schedule import (
     plan_query,
 )
 from quarantine_checker.core.watch import Notice, Watcher, WatchPrefs, notices
+from quarantine_checker.ui.session_bridge import SessionBridge
 from quarantine_checker.ui.settings_store import RecordStore
 from quarantine_checker.ui.tasks import TaskRunner
 
@@ -70,7 +77,7 @@ class BackgroundChecker(QObject):
 
     def __init__(
         self,
-        client_factory: Callable[[], Any],
+        session: Callable[[], MailboxSession],
         records: RecordStore,
         prefs: Callable[[], WatchPrefs],
         *,
@@ -84,7 +91,9 @@ class BackgroundChecker(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._client_factory = client_factory
+        self._session = session  # the signed-in account's one session (called on the worker)
+        self.bridge = SessionBridge(self)
+        self.bridge.changed.connect(self._observe)
         self._records = records
         self._prefs = prefs
         self.interval = float(interval_seconds)
@@ -131,9 +140,14 @@ class BackgroundChecker(QObject):
         self._schedule(0)
         self.changed.emit()
 
+    def follow(self, session: MailboxSession | None) -> None:
+        """Watch what everyone else does with this account's session (None: signed out)."""
+        self.bridge.attach(session)
+
     def stop(self, attention: str = Attention.SIGNED_OUT) -> None:
         """Pause (signed out): no timers, no requests."""
         self.running = False
+        self.bridge.detach()
         self._timer.stop()
         self._heartbeat.stop()
         self.tasks.cancel_all()
@@ -154,7 +168,7 @@ class BackgroundChecker(QObject):
         self.last_pending = None  # someone asked: this check also reaches back to open requests
         self._schedule(0)
 
-    def watch_request(self, message: Any) -> None:
+    def watch_request(self, message: QuarantinedMessage) -> None:
         """The app sent a release request: every later check looks for IT's answer to it."""
         if not self.running:
             return
@@ -167,15 +181,41 @@ class BackgroundChecker(QObject):
         if self.running and not self.tasks.is_running("check") and self.failures == 0:
             self._schedule(next_delay(self.interval, rng=self._rng))
 
-    def feed_full_listing(self, messages: list[Any], when: datetime | None = None) -> None:
-        """The window refreshed on its own: what it saw counts as a full listing (no extra request)."""
+    def feed_full_listing(self, messages: list[QuarantinedMessage], when: datetime | None = None) -> None:
+        """Someone else (the window) listed everything: it counts as a full listing (no extra request)."""
         if not self.running:
             return
         now = when or self.now()
         self._handle(QueryPlan(QueryKind.FULL), messages, now, truncated=False)
 
+    def _observe(self, change: Change) -> None:
+        """The shared session changed. Our own check's listing is handled when it finishes; the rest is
+        news: the window's listings, what actions and re-reads showed (a release made anywhere lowers the
+        tray's count) and every request sent from anywhere (watched for IT's answer)."""
+        if not self.running or (change.listing is not None and self.tasks.is_running("check")):
+            return
+        now = self.now()
+        if change.kind is ChangeKind.LISTED:
+            self.feed_full_listing(list(change.messages), now)
+            return
+        if change.kind is ChangeKind.SENT and change.action is Action.REQUEST_RELEASE:
+            for message in change.messages:
+                self.watch_request(message)
+            for ident in change.identities:  # sent for a message no listing had shown here yet
+                self.watcher.record.mark(ident, "requested", now)
+        elif change.kind is ChangeKind.UPDATED:
+            found = notices(self.watcher.apply_updates(change.messages, now), self._prefs(), now)
+            if found:
+                self.notices_ready.emit(found)
+        elif change.kind is ChangeKind.REMOVED:
+            self.watcher.forget_messages(change.identities)
+        else:
+            return
+        self._records.save(self.watcher.record)
+        self.changed.emit()
+
     # --- state for the tray ---------------------------------------------------------------------------
-    def waiting(self) -> list[Any]:
+    def waiting(self) -> list[QuarantinedMessage]:
         return self.watcher.waiting(self.now())
 
     # --- timers -------------------------------------------------------------------------------------
@@ -220,14 +260,15 @@ class BackgroundChecker(QObject):
                           full_every=self.full_every, force_full=self._force_full,
                           last_pending=self.last_pending, pending_every=self.pending_every)
         self._force_full = False
-        factory = self._client_factory
+        provide = self._session
 
-        def work() -> Any:
-            client = factory()
+        def work() -> ListResult:
+            # Impatient: a 429 comes back at once with its Retry-After, and the back-off below honours it.
+            session = provide()
             if plan.kind is QueryKind.FULL:
-                return client.list_messages(now=now)
+                return session.refresh(patient=False, now=now)
             assert plan.since is not None
-            return client.list_changes(plan.since, overlap=plan.overlap, now=now)
+            return session.check(plan.since, overlap=plan.overlap, patient=False, now=now)
 
         self.stats.checks += 1
         if plan.kind is QueryKind.FULL:
@@ -235,7 +276,7 @@ class BackgroundChecker(QObject):
         self.check_started.emit(plan.kind.value)
         self.tasks.run(work, lambda result: self._succeeded(plan, now, result), self._failed, key="check")
 
-    def _succeeded(self, plan: QueryPlan, now: datetime, result: Any) -> None:
+    def _succeeded(self, plan: QueryPlan, now: datetime, result: ListResult) -> None:
         if not self.running:
             return
         self._handle(plan, list(result.messages), now, truncated=bool(getattr(result, "truncated", False)))
@@ -246,7 +287,8 @@ class BackgroundChecker(QObject):
         self.changed.emit()
         self.check_finished.emit(True)
 
-    def _handle(self, plan: QueryPlan, messages: list[Any], now: datetime, *, truncated: bool) -> None:
+    def _handle(self, plan: QueryPlan, messages: list[QuarantinedMessage], now: datetime, *,
+                truncated: bool) -> None:
         if plan.kind is QueryKind.FULL:
             events = self.watcher.apply_full(messages, now)
             self.last_full = now
@@ -263,8 +305,7 @@ class BackgroundChecker(QObject):
         self._records.save(self.watcher.record)
         found = notices(events, self._prefs(), now)
         if found:
-            kinds = ", ".join(n.kind.value if n.kind else "app" for n in found)
-            log.info("%d notification(s): %s", len(found), kinds)
+            log.info("%d notification(s): %s", len(found), ", ".join(str(n.kind) for n in found))
             self.notices_ready.emit(found)
         self.changed.emit()
 

@@ -207,6 +207,14 @@ class MessageListView(QWidget):
         for b in (*self._reason_buttons.values(), *self._status_buttons.values()):
             b.setChecked(False)
 
+    def forget(self) -> None:
+        """Signed out: no rows, and the next listing starts from "Checking your quarantine…"."""
+        self.model.set_rows([])
+        self._loaded = False
+
+    def is_loaded(self) -> bool:
+        return self._loaded
+
     # --- states -------------------------------------------------
     def show_loading(self) -> None:
         if self._loaded:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
@@ -28,7 +30,9 @@ from quarantine_checker.core.watch import EventKind
 from quarantine_checker.ui.plain_text import plain_label
 
 if TYPE_CHECKING:
-    from quarantine_checker.ui.watch_controller import WatchController
+    from quarantine_checker.config import AppConfig
+    from quarantine_checker.ui.autostart import Autostart
+    from quarantine_checker.ui.settings_store import DesktopSettings
 
 CATEGORY_LABELS = {
     EventKind.HELD: "A new message is held for me",
@@ -39,23 +43,40 @@ CATEGORY_LABELS = {
 }
 
 
+@dataclass(frozen=True)
+class SettingsContext:
+    """What the dialog works with, and nothing more (the tray controller builds it)."""
+
+    settings: DesktopSettings
+    save: Callable[[], None]                     # keep ``settings``
+    config: AppConfig
+    interval_seconds: float                      # how often the checker checks now
+    autostart: Autostart
+    signed_in: bool
+    selected_sender: Callable[[], str]           # the one selected message's sender, or ""
+    diagnostics: Callable[[], str]
+    sign_out: Callable[[], None]                 # forget what the watch knew, then sign out
+    set_interval_minutes: Callable[[int], None]
+    applied: Callable[[], None]                  # settings changed: the tray shows it
+
+
 class SettingsDialog(QDialog):
-    def __init__(self, controller: WatchController, parent: QWidget | None = None) -> None:
+    def __init__(self, context: SettingsContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.c = controller
+        self.c = context
         self.setWindowTitle(self.tr("Quarantine Checker settings"))
-        s = controller.settings
+        s = context.settings
         layout = QVBoxLayout(self)
 
         form = QFormLayout()
         self.interval = QSpinBox(self)
         self.interval.setRange(MIN_INTERVAL_MINUTES, MAX_INTERVAL_MINUTES)
         self.interval.setSuffix(self.tr(" min"))
-        self.interval.setValue(clamp_interval_minutes(round(controller.checker.interval / 60)))
+        self.interval.setValue(clamp_interval_minutes(round(context.interval_seconds / 60)))
         self.interval.setAccessibleName(self.tr("Check every (minutes)"))
         # IT pinned it (config notes say so when a later layer was ignored), or an environment variable
         # sets it for this run: a saved value would not take effect, so don't pretend it can be changed.
-        config = controller.services.config
+        config = context.config
         notes = " ".join(getattr(config, "notes", ()))
         source = str(getattr(config, "sources", {}).get("check_interval_minutes", ""))
         locked = "check_interval_minutes" in notes and "locked by IT" in notes
@@ -91,7 +112,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(group)
 
         self.start_at_login = QCheckBox(self.tr("Start when I log in (in the tray)"), self)
-        self.start_at_login.setChecked(bool(controller.autostart.is_enabled()))
+        self.start_at_login.setChecked(bool(context.autostart.is_enabled()))
         layout.addWidget(self.start_at_login)
         self.error = plain_label("", self)
         self.error.hide()
@@ -104,7 +125,7 @@ class SettingsDialog(QDialog):
         )
         self.copy_diag.clicked.connect(self.copy_diagnostics)
         self.sign_out = QPushButton(self.tr("Sign out"), self)
-        signed_in = controller.window.identity is not None
+        signed_in = context.signed_in
         self.sign_out.setEnabled(signed_in)
         if not signed_in:
             self.sign_out.setToolTip(self.tr("You are not signed in."))
@@ -121,22 +142,18 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
-    def _selected_sender(self) -> str:
-        rows = self.c.window.list.selected_rows() if self.c.window.identity is not None else []
-        return rows[0].message.sender_address if len(rows) == 1 else ""
-
     def _mute_selected(self) -> None:
-        sender = self._selected_sender()
+        sender = self.c.selected_sender()
         if not sender:
             self._say(self.tr("Select one message in the main window first."))
             return
         self.c.settings.mute_sender(sender)
-        self.c.store.save(self.c.settings)
+        self.c.save()
         self._show_muted(len(self.c.settings.muted_sender_keys))
 
     def _unmute_all(self) -> None:
         self.c.settings.muted_sender_keys.clear()
-        self.c.store.save(self.c.settings)
+        self.c.save()
         self._show_muted(0)
 
     def _show_muted(self, count: int) -> None:
@@ -157,8 +174,7 @@ class SettingsDialog(QDialog):
         return text
 
     def _sign_out(self) -> None:
-        self.c.checker.forget()
-        self.c.window.session.sign_out()
+        self.c.sign_out()
         self.accept()
 
     def apply_and_close(self) -> None:
@@ -190,14 +206,8 @@ class SettingsDialog(QDialog):
             self._say(
                 self.tr("Start at login couldn't be changed: {0}").format(exc.strerror or type(exc).__name__)
             )
-            self.c.store.save(s)
+            self.c.save()
             return False
-        self.c.store.save(s)
-        self.c.update_tray()
+        self.c.save()
+        self.c.applied()
         return True
-
-
-def open_settings(controller: WatchController) -> SettingsDialog:
-    dialog = SettingsDialog(controller, controller.window if controller.window.isVisible() else None)
-    dialog.open()
-    return dialog

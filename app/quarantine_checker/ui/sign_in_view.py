@@ -130,9 +130,18 @@ class SignInView(QWidget):
         self._set_waiting(False)
         self._set_error("", "", "")
 
-    def show_waiting(self) -> None:
+    def show_waiting(self, text: str = "") -> None:
+        """Waiting for sign-in; ``text`` says what for (plain words, no message data)."""
         self._set_error("", "", "")
         self._set_waiting(True)
+        if text:
+            set_plain(self.waiting_text, text)
+
+    def allow_change_organisation(self, allowed: bool) -> None:
+        self.change_org_button.setVisible(allowed)
+
+    def focus_sign_in(self) -> None:
+        self.sign_in_button.setFocus()
 
     def show_starting(self, text: str, *, busy: bool = True) -> None:
         """Before the app's parts are ready (settings, keyring): what is happening, nothing to press yet.

@@ -1,9 +1,10 @@
 """Always on watch: ties the window, the background checker, the tray icon and notifications together.
 
 Signed in -> the checker runs (the window's own timer is switched off); signed out -> it pauses and
-the tray asks for attention. A notification or tray-menu click opens the window on that message.
-Closing the window keeps the app in the tray (said once); with no tray at all it behaves like an
-ordinary window and quits on close.
+the tray asks for attention. The checker and the window share the account's ``MailboxSession``: one
+listing per check, and whatever either does shows in both. A notification or tray-menu click opens
+the window on that message. Closing the window keeps the app in the tray (said once); with no tray at
+all it behaves like an ordinary window and quits on close.
 """
 
 from __future__ import annotations
@@ -20,8 +21,7 @@ from PySide6.QtWidgets import QApplication
 
 from quarantine_checker import APP_NAME, paths
 from quarantine_checker.core.schedule import clamp_interval_minutes
-from quarantine_checker.core.watch import EventKind, Notice, clean_text
-from quarantine_checker.exchange.retry import RetryPolicy
+from quarantine_checker.core.watch import Notice, clean_text
 from quarantine_checker.ui.autostart import Autostart
 from quarantine_checker.ui.checker import Attention, BackgroundChecker
 from quarantine_checker.ui.notifier import Notifier, pick_notifier
@@ -30,10 +30,12 @@ from quarantine_checker.ui.tray import TrayIcon, TrayKind, TrayState
 
 if TYPE_CHECKING:
     from quarantine_checker.core.account import UserIdentity
+    from quarantine_checker.core.errors import NoDirectAccessError
+    from quarantine_checker.core.mailbox_session import MailboxSession
     from quarantine_checker.core.messages import UserMessage
     from quarantine_checker.core.watch import WatchPrefs
-    from quarantine_checker.exchange.client import ExoClient
     from quarantine_checker.ui.main_window import MainWindow
+    from quarantine_checker.ui.settings_dialog import SettingsContext
     from quarantine_checker.wiring import Services
 
 log = logging.getLogger(__name__)
@@ -72,7 +74,6 @@ class WatchController(QObject):
         self.settings: DesktopSettings = self.store.load()
         self.autostart = autostart or Autostart()
         self.quitting = False
-        self._client: ExoClient | None = None
         minutes = clamp_interval_minutes(getattr(services.config, "check_interval_minutes", 5))
         self.tray = TrayIcon(self)
         self.notifier = notifier or pick_notifier(self.tray.tray, self)
@@ -83,7 +84,7 @@ class WatchController(QObject):
         if pending_every is not None:
             extra["pending_every"] = pending_every
         self.checker = BackgroundChecker(
-            self._make_client, RecordStore("", None, memory_only=True), self._prefs,
+            self._mailbox, RecordStore("", None, memory_only=True), self._prefs,
             interval_seconds=interval_seconds or minutes * 60.0, heartbeat_seconds=heartbeat_seconds,
             wall=wall, parent=self, **extra,
         )
@@ -97,7 +98,7 @@ class WatchController(QObject):
         t.check_requested.connect(lambda: self.checker.check_now("tray menu"))
         t.pause_requested.connect(self.pause)
         t.settings_requested.connect(self.open_settings)
-        t.sign_out_requested.connect(lambda: self.window.session.sign_out())
+        t.sign_out_requested.connect(lambda: self.window.flow.sign_out())
         t.quit_requested.connect(self.quit)
         t.available.connect(self._tray_available)
         t.unavailable.connect(self._tray_unavailable)
@@ -106,9 +107,7 @@ class WatchController(QObject):
         window.close_to_tray = self._close_to_tray
         window.signed_in.connect(self.on_signed_in)
         window.signed_out.connect(self.on_signed_out)
-        window.listing_shown.connect(lambda messages: self.checker.feed_full_listing(messages))
-        window.action_runner.request_sent.connect(self.checker.watch_request)
-        window.session.services_replaced.connect(self._use_services)
+        window.flow.services_replaced.connect(self._use_services)
         menus = getattr(window, "menus", None)
         if menus is not None:  # the window's File menu offers settings and pausing (GNOME has no tray menu)
             menus.connect_watch(self)
@@ -132,18 +131,13 @@ class WatchController(QObject):
         if not self.window.isVisible():
             self.window.show()
 
-    # --- the client the checker uses -----------------------------------------------------------------
+    # --- the account's session the checker lists through ------------------------------------------------
     def _use_services(self, services: Services) -> None:
-        self.services = services
-        self._client = None  # the next check builds a client for the new organisation
-    def _make_client(self) -> ExoClient:
-        # Called on the checker's worker thread; one client per sign-in keeps the HTTPS connection warm.
-        if self._client is None:
-            try:
-                self._client = self.services.exchange_client(retry=RetryPolicy(max_attempts=1))
-            except TypeError:  # a Services stand-in without options
-                self._client = self.services.exchange_client()
-        return self._client
+        self.services = services  # a new organisation: its sessions are its own
+
+    def _mailbox(self) -> MailboxSession:
+        # Called on the checker's worker thread: the same session (and client) as the window's.
+        return self.services.mailbox_session()
 
     def _prefs(self) -> WatchPrefs:
         return self.settings.prefs()
@@ -156,7 +150,6 @@ class WatchController(QObject):
         return base / "demo" if getattr(self.services.config, "demo", False) else base
 
     def on_signed_in(self, identity: UserIdentity) -> None:
-        self._client = None
         account = f"{getattr(identity, 'tenant_id', '')}/{getattr(identity, 'upn', '')}"
         directory = self._record_dir()
         records = RecordStore(account, directory, memory_only=directory is None)
@@ -166,11 +159,11 @@ class WatchController(QObject):
         self.checker.watcher = Watcher(records.load())
         self.checker.last_until = self.checker.last_full = self.checker.last_pending = None
         self.checker.start()
+        self.checker.follow(self.services.mailbox_session())
         self._first_sign_in_autostart()
         self.update_tray()
 
     def on_signed_out(self) -> None:
-        self._client = None
         self.checker.stop(Attention.SIGNED_OUT)
         self.update_tray()
 
@@ -186,19 +179,19 @@ class WatchController(QObject):
         self.store.save(self.settings)
 
     def _sign_in_needed(self, msg: UserMessage) -> None:
-        self.window.session.need_sign_in(msg)
+        self.window.flow.need_sign_in(msg)
         self.update_tray()
 
-    def _road_closed(self, exc: BaseException) -> None:
-        self.window.session.show_road_closed(exc)
+    def _road_closed(self, exc: NoDirectAccessError) -> None:
+        self.window.flow.show_road_closed(exc)
         self.update_tray()
 
     # --- notifications ------------------------------------------------------------------------------------
     def _notify(self, found: list[Notice]) -> None:
+        # The window needs no refresh of its own: the check that found this went through the session
+        # it shows, so it already has the news.
         for notice in found:
             self.notifier.show(notice)
-        if self.window.isVisible() and any(n.kind is not EventKind.EXPIRING for n in found):
-            self.window.refresh()
 
     def pause(self, until: timedelta | str | None) -> None:
         now = datetime.now().astimezone()
@@ -260,8 +253,24 @@ class WatchController(QObject):
     def open_settings(self) -> None:
         from quarantine_checker.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self, self.window if self.window.isVisible() else None)
+        dialog = SettingsDialog(self.settings_context(), self.window if self.window.isVisible() else None)
         dialog.open()
+
+    def settings_context(self) -> SettingsContext:
+        """Only what the settings dialog needs, not this controller."""
+        from quarantine_checker.ui.settings_dialog import SettingsContext
+
+        def sign_out() -> None:
+            self.checker.forget()
+            self.window.flow.sign_out()
+
+        return SettingsContext(
+            settings=self.settings, save=lambda: self.store.save(self.settings), config=self.services.config,
+            interval_seconds=self.checker.interval, autostart=self.autostart,
+            signed_in=self.window.identity is not None, selected_sender=self.window.selected_sender,
+            diagnostics=self.diagnostics, sign_out=sign_out, set_interval_minutes=self.set_interval_minutes,
+            applied=self.update_tray,
+        )
 
     def set_interval_minutes(self, minutes: int) -> None:
         self.checker.set_interval(clamp_interval_minutes(minutes) * 60.0)
