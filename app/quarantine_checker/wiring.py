@@ -39,6 +39,7 @@ from quarantine_checker.storage.token_cache import (
 )
 
 if TYPE_CHECKING:
+    from quarantine_checker.core.account import UserIdentity
     from quarantine_checker.core.guide import Guide
     from quarantine_checker.core.mailbox_session import MailboxSession
     from quarantine_checker.demo.tenant import DemoTenant
@@ -72,7 +73,7 @@ class Services:
     demo: DemoTenant | None = None
     data_dir: Path | None = None
     guide: Guide | None = None  # the demo's guided tour (demo/guide.py); None for a real organisation
-    _owned: list[Any] = field(default_factory=list, repr=False)
+    _owned: list[DemoTenant] = field(default_factory=list, repr=False)  # started here: stopped by close()
     _session: MailboxSession | None = field(default=None, repr=False)
     _session_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -124,7 +125,7 @@ class Services:
             self._owned.remove(self.demo)
 
 
-def _same_account(a: Any, b: Any) -> bool:
+def _same_account(a: UserIdentity, b: UserIdentity) -> bool:
     return (str(a.upn).lower(), str(a.tenant_id).lower()) == (str(b.upn).lower(), str(b.tenant_id).lower())
 
 
