@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 APT_PACKAGES := xvfb xauth libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 gnome-keyring libsecret-tools \
-                dbus dbus-x11 imagemagick desktop-file-utils wixl msitools at-spi2-core python3-pyatspi
+                dbus dbus-x11 imagemagick desktop-file-utils wixl msitools at-spi2-core python3-pyatspi xdotool
 
 .PHONY: demo test setup apt venv lint types bench clean package
 

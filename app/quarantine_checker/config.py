@@ -58,6 +58,8 @@ KEYS = (
     "helpdesk",
     "demo",
     "check_interval_minutes",
+    "service_url",
+    "service_scope",
 )
 ENV_VARS = {
     "QC_TENANT_ID": "tenant_id",
@@ -68,6 +70,8 @@ ENV_VARS = {
     "QC_HELPDESK": "helpdesk",
     "QC_CHECK_INTERVAL": "check_interval_minutes",
     "QC_DEMO": "demo",
+    "QC_SERVICE_URL": "service_url",
+    "QC_SERVICE_SCOPE": "service_scope",
 }
 # Hosts a real token may be sent to, per host-bearing setting: Microsoft's public cloud and its national
 # clouds (sources in docs/configuration.md, "Where tokens may go"). A new host-bearing setting (e.g. the
@@ -87,8 +91,11 @@ HOST_BEARING_KEYS: dict[str, frozenset[str]] = {
     "authority": LOGIN_HOSTS,
     "exchange_url": EXCHANGE_HOSTS,
 }
-# Settings only the machine-wide file may set outside demo mode.
-SYSTEM_ONLY_KEYS = frozenset({"ca_bundle"})
+# Settings only the machine-wide file (or the MSI property SERVICE_URL, which writes it) may set outside
+# demo mode. The service's URL and scope decide where an employee's service token goes: one sent to a
+# host the user's file named could be replayed against the real service (org-service.md §3).
+SYSTEM_ONLY_KEYS = frozenset({"ca_bundle", "service_url", "service_scope"})
+_SCOPE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s]{1,250}$|^[0-9a-fA-F-]{36}/[^\s/]{1,100}$")
 
 # Tenants that would let any (or personal) Microsoft accounts in: never for this app.
 _MULTI_TENANT = {"common", "organizations", "consumers"}
@@ -105,6 +112,8 @@ class AppConfig:
     helpdesk: str = ""
     demo: bool = False
     check_interval_minutes: int = DEFAULT_CHECK_INTERVAL
+    service_url: str | None = None  # the organisation service: when set, the app takes the service road
+    service_scope: str | None = None  # its API scope, e.g. api://<service app id>/Quarantine.Self
     sources: dict[str, str] = field(default_factory=dict, compare=False)
     notes: tuple[str, ...] = ()  # things an IT person should know: ignored keys, clamped values
 
@@ -116,6 +125,23 @@ class AppConfig:
     def needs_client_id(self) -> bool:
         return self.client_id is None
 
+    @property
+    def road(self) -> str:
+        """"service" when IT deployed the organisation service, else "direct" (with its probe)."""
+        return "service" if self.service_url else "direct"
+
+    def road_reason(self) -> str:
+        """Which road to the quarantine is in use and why, in plain words (first-run screen, diagnostics)."""
+        if self.service_url:
+            host = urlsplit(self.service_url).hostname or self.service_url
+            if self.demo:
+                return f"Through the demo organisation's quarantine service at {host} (the demo runs one)."
+            where = _where(self.sources.get("service_url"))
+            return (f"Through your organisation's quarantine service at {host}, because IT set it up "
+                    f"({where}).")
+        return ("Straight to Microsoft 365, because no organisation service is set up. If your account "
+                "may not do this, the app says so after you sign in.")
+
     def describe_for_it(self) -> str:
         """Every setting and where it came from, for "Copy details for IT". Holds no secrets."""
         lines = []
@@ -123,6 +149,7 @@ class AppConfig:
             value = getattr(self, key)
             shown = "(not set)" if value in (None, "") else str(value)
             lines.append(f"{key} = {shown}  [{self.sources.get(key, 'default')}]")
+        lines.append(f"road = {self.road}: {self.road_reason()}")
         lines.extend(f"note: {note}" for note in self.notes)
         return "\n".join(lines)
 
@@ -374,7 +401,25 @@ def _build(raw: dict[str, Any], sources: dict[str, str], notes: list[str]) -> Ap
         values["check_interval_minutes"], note = _parse_interval(raw["check_interval_minutes"])
         if note:
             notes.append(note)
+    if raw.get("service_url") not in (None, ""):
+        values["service_url"] = _parse_https_url(raw["service_url"], "service_url")
+    if raw.get("service_scope") not in (None, ""):
+        values["service_scope"] = _parse_scope(raw["service_scope"])
+    if "service_url" in values and "service_scope" not in values:
+        raise ConfigurationError(
+            "The organisation service is set (service_url) but not its sign-in scope (service_scope, "
+            "like api://<service app id>/Quarantine.Self). Ask IT to add it to the machine-wide settings.",
+            key="service_scope")
     return AppConfig(**values, sources=dict(sources), notes=tuple(notes))
+
+
+def _parse_scope(value: Any) -> str:
+    text = _clean(str(value))
+    if not _SCOPE_RE.match(text):
+        raise ConfigurationError(
+            f"service_scope must look like api://<service app id>/Quarantine.Self (got \"{_short(text)}\").",
+            key="service_scope")
+    return text
 
 
 # --- writing the user's file ---------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from quarantine_checker import paths
 from quarantine_checker.auth.demo_browser import demo_browser
 from quarantine_checker.auth.session import AuthSession
 from quarantine_checker.config import AppConfig
-from quarantine_checker.core.errors import AuthenticationError
+from quarantine_checker.core.errors import AuthenticationError, ConfigurationError
 from quarantine_checker.storage.encrypted_cache import KEY_ENTRY
 from quarantine_checker.storage.keyring_facade import SecretStore, StorageStatus
 from quarantine_checker.storage.token_cache import (
@@ -41,9 +41,11 @@ from quarantine_checker.storage.token_cache import (
 if TYPE_CHECKING:
     from quarantine_checker.core.account import UserIdentity
     from quarantine_checker.core.guide import Guide
+    from quarantine_checker.core.mailbox import Mailbox
     from quarantine_checker.core.mailbox_session import MailboxSession
     from quarantine_checker.demo.tenant import DemoTenant
     from quarantine_checker.exchange.client import ExoClient
+    from quarantine_checker.orgservice.mailbox import ServiceMailbox
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +89,9 @@ class Services:
         identity = self.auth.identity
         if identity is None:
             raise AuthenticationError("You're not signed in.", code="not_signed_in")
+        if self.config.service_url:
+            # On the service road the sign-in is for the service's scope: that token never goes to Exchange.
+            raise ConfigurationError("This app is set up to use the organisation service.", key="service_url")
         tenant = self.config.tenant_id or identity.tenant_id
         return ExoClient(self.config.exchange_url, tenant, identity, self.auth.token_provider(),
                          ca_bundle=self.config.ca_bundle, **options)
@@ -106,9 +111,25 @@ class Services:
                 return current
             if current is not None:
                 current.close()
-            # On the direct road for now; the organisation service's road plugs in here (issue 12).
-            self._session = MailboxSession(DirectMailbox(self.exchange_client()))
+            # The service road when IT deployed the service (config.road), else the direct road.
+            road: Mailbox = (self.service_mailbox() if self.config.service_url
+                             else DirectMailbox(self.exchange_client()))
+            self._session = MailboxSession(road)
             return self._session
+
+    def service_mailbox(self) -> ServiceMailbox:
+        """The service road's mailbox for whoever is signed in (``AuthenticationError`` if nobody is).
+        Its token is for the service's scope and goes only to the configured ``service_url``."""
+        from quarantine_checker.orgservice.client import ServiceClient
+        from quarantine_checker.orgservice.mailbox import ServiceMailbox
+
+        identity = self.auth.identity
+        if identity is None:
+            raise AuthenticationError("You're not signed in.", code="not_signed_in")
+        if not self.config.service_url:
+            raise ConfigurationError("No organisation service is set up (service_url).", key="service_url")
+        client = ServiceClient(self.config.service_url, self.auth.token_provider(), http_session(self.config))
+        return ServiceMailbox(client, identity)
 
     def end_session(self) -> None:
         """Signed out (or another organisation): the account's listing and caches are dropped."""
@@ -121,7 +142,8 @@ class Services:
         """Stop an in-process demo tenant, if this run started one."""
         self.end_session()
         if self.demo is not None and self.demo in self._owned:
-            self.demo.stop()
+            org = getattr(self.demo, "organisation", None)
+            (org or self.demo).stop()  # the organisation's service first, then its tenant
             self._owned.remove(self.demo)
 
 
@@ -174,13 +196,18 @@ def _guide(config: AppConfig) -> Guide | None:
 
 
 def start_demo(state_dir: Path | None = None) -> tuple[DemoTenant, AppConfig]:
-    """Start a demo tenant in this process and return it with settings that point at it."""
-    from quarantine_checker.demo.tenant import DemoTenant
+    """Start a demo organisation in this process and return its tenant with settings that point at it.
 
-    # The in-process demo stays in the world where employees may run the quarantine cmdlets: the app
-    # has no other road there yet (the organisation service comes later).
-    tenant = DemoTenant(state_dir=state_dir, end_user_cmdlets="allowed").start()
-    return tenant, demo_config(tenant.describe())
+    Where the organisation service is installed (a developer's checkout: ``make demo``) the tenant is in
+    the "denied" world and the service runs beside it: the app takes the service road. The installed
+    app has no service: the tenant allows the cmdlets and the app takes the direct road
+    (demo/organisation.py)."""
+    from quarantine_checker.demo.organisation import organisation_config, start_organisation
+
+    org = start_organisation(state_dir)
+    tenant = org.tenant
+    tenant.organisation = org  # type: ignore[attr-defined]  # stopped with the tenant (Services.close)
+    return tenant, organisation_config(demo_config(tenant.describe()), org)
 
 
 def demo_config(described: dict[str, Any]) -> AppConfig:

@@ -34,7 +34,11 @@ from quarantine_service.permissions import rights_for
 from quarantine_service.store import repo
 from quarantine_service.store.db import Database
 from quarantine_service.store.models import Action, Message
-from quarantine_service.views import message_view, own_address
+from quarantine_service.views import history_outcome, message_view, own_address
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +77,27 @@ class Actions:
                     continue
                 items.append(view)
         return {"items": items, "removed": removed, "cursor": str(seq)}
+
+    def history(self, person: Person) -> dict[str, Any]:
+        """Every message the sweep saw for this employee and what became of it, kept after Exchange
+        deleted it (the service's retention): the employee's side of IT's record (org-service.md §2.6)."""
+        now = self.clock()
+        with self.db.session() as s:
+            rows = repo.owned_messages(s, person.addresses)
+            actions = repo.actions_for(s, person.object_id, [r.identity for r in rows])
+            recipients = repo.recipients_for(s, [r.identity for r in rows])
+            items = []
+            for row in rows:
+                address = own_address(recipients[row.identity], person.addresses)
+                if address is None:
+                    continue
+                mine = {k: a for (i, k), a in actions.items() if i == row.identity}
+                outcome, at = history_outcome(row, address, mine, now)
+                items.append({"id": row.identity, "received": _iso(row.received_time),
+                              "sender": row.sender_address, "subject": row.subject,
+                              "reason": QuarantineType.from_wire(row.quarantine_type).name.lower(),
+                              "recipient": address, "outcome": outcome, "outcome_at": _iso(at)})
+        return {"items": items}
 
     def _owned(self, s: Any, person: Person, identity: str) -> tuple[Message, dict[str, Action], str]:
         if not is_valid_identity(identity):

@@ -146,6 +146,11 @@ def create_app(service: Service) -> FastAPI:
                  ) -> dict[str, Any]:
         return service.actions.listing(who[1], int(cursor) if cursor is not None else None)
 
+    @app.get("/v1/history", tags=["employee"])
+    def history(who: Employee) -> dict[str, Any]:
+        """The employee's past held mail and what became of it (kept after Exchange deleted it)."""
+        return service.actions.history(who[1])
+
     @app.get("/v1/messages/{message_id}", tags=["employee"])
     def message(who: Employee, message_id: MessageId) -> dict[str, Any]:
         return service.actions.one(who[1], message_id)

@@ -69,6 +69,30 @@ def personal_status(message: Message, address: str, actions: Mapping[str, Action
     return ReleaseStatus.NOTRELEASED
 
 
+def history_outcome(message: Message, address: str, actions: Mapping[str, Action],
+                    now: datetime) -> tuple[str, datetime | None]:
+    """What became of one held message for this employee, a code the app words: held, released_by_me,
+    released_by_it, released_by_microsoft, declined, expired, deleted."""
+    release, request, delete = actions.get("release"), actions.get("request"), actions.get("delete")
+    if release is not None and release.state in ("pending", "done"):
+        return "released_by_me", release.created_at
+    if request is not None and request.state == "approved":
+        return "released_by_it", request.answered_at
+    if message.system_released:
+        return "released_by_microsoft", message.last_seen
+    if released_for(message, address):
+        return "released_by_it", message.last_seen
+    if request is not None and request.state == "declined":
+        return "declined", request.answered_at
+    if (delete is not None and delete.state in ("pending", "done")) or address in message.deleted_for:
+        return "deleted", delete.created_at if delete is not None else message.gone_at
+    if message.expires is not None and message.expires <= now:
+        return "expired", message.expires
+    if message.gone_at is not None:
+        return "deleted", message.gone_at
+    return "held", None
+
+
 def is_hidden(message: Message, address: str, actions: Mapping[str, Action], rights: Rights) -> bool:
     delete = actions.get("delete")
     return (not rights.visible or address in message.deleted_for

@@ -2,8 +2,10 @@
 
     qc-write-config.exe --out "C:\\ProgramData\\Quarantine Checker\\config.toml" --secure-folder
                         --tenant-id contoso.com --client-id <GUID> --helpdesk "IT: x1234" [--lock]
+                        [--service-url https://quarantine.contoso.com --service-scope api://<id>/Quarantine.Self]
 
-IT deploys the MSI silently with ``TENANT_ID=... CLIENT_ID=... HELPDESK=... LOCK_SETTINGS=1``; the MSI
+IT deploys the MSI silently with ``TENANT_ID=... CLIENT_ID=... HELPDESK=... LOCK_SETTINGS=1`` (and, where
+the organisation service is deployed, ``SERVICE_URL=... SERVICE_SCOPE=...``); the MSI
 calls this (as SYSTEM) after copying the files. Values are checked exactly as the app checks them
 (quarantine_checker.config), so a typo fails the deployment loudly (exit 2, the MSI rolls back) instead
 of every user meeting a broken first start. Empty values are left out; keys already in the file and not
@@ -39,7 +41,7 @@ HEADER = (
     "# Written by the installer from its TENANT_ID, CLIENT_ID and HELPDESK properties.\n"
     "# See docs/configuration.md.\n"
 )
-ORDER = ("tenant_id", "client_id", "helpdesk", "locked")
+ORDER = ("tenant_id", "client_id", "helpdesk", "service_url", "service_scope", "locked")
 USERS_SID = "S-1-5-32-545"
 
 
@@ -84,8 +86,13 @@ def write_exclusively(out: Path, text: str) -> None:
         raise
 
 
-def build_values(current: dict, tenant: str, client: str, helpdesk: str, lock: bool) -> dict:
+def build_values(current: dict, tenant: str, client: str, helpdesk: str, lock: bool,
+                 service_url: str = "", service_scope: str = "") -> dict:
     values = dict(current)
+    if service_url.strip():
+        values["service_url"] = service_url.strip()
+    if service_scope.strip():
+        values["service_scope"] = service_scope.strip()
     if tenant.strip():
         values["tenant_id"] = parse_tenant(tenant)
     if client.strip():
@@ -93,13 +100,16 @@ def build_values(current: dict, tenant: str, client: str, helpdesk: str, lock: b
     if helpdesk.strip():
         values["helpdesk"] = helpdesk.strip()
     if lock:
-        values["locked"] = sorted({"tenant_id", "client_id", *values.get("locked", [])})
+        service = {"service_url", "service_scope"} if "service_url" in values else set()
+        values["locked"] = sorted({"tenant_id", "client_id", *service, *values.get("locked", [])})
     # Validate the whole result as the app will read it (raises ConfigurationError with plain words).
     checked = _build({k: v for k, v in values.items() if k != "locked"}, {}, [])
     if "client_id" in values:
         values["client_id"] = checked.client_id
     if "helpdesk" in values:
         values["helpdesk"] = checked.helpdesk
+    if "service_url" in values:
+        values["service_url"], values["service_scope"] = checked.service_url, checked.service_scope
     return values
 
 
@@ -122,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tenant-id", default="")
     parser.add_argument("--client-id", default="")
     parser.add_argument("--helpdesk", default="")
+    parser.add_argument("--service-url", default="", help="the organisation service (the service road)")
+    parser.add_argument("--service-scope", default="", help="its API scope, api://<id>/Quarantine.Self")
     parser.add_argument("--lock", default="", help="1/yes: users can't change tenant and client id")
     parser.add_argument("--secure-folder", action="store_true",
                         help="give the folder its ACL first (the MSI does, on every install)")
@@ -133,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
             sys.stderr.write(f"Quarantine Checker settings folder not secured: {exc}\n")
             return 3
     lock = args.lock.strip().lower() in {"1", "yes", "true", "on"}
-    if not (args.tenant_id.strip() or args.client_id.strip() or args.helpdesk.strip() or lock):
+    given = (args.tenant_id, args.client_id, args.helpdesk, args.service_url, args.service_scope)
+    if not (any(v.strip() for v in given) or lock):
         return 0  # nothing to write: an upgrade or repair without properties keeps the file as it is
     current: dict = {}
     if args.out.is_file() and distrust_reason(args.out) is None:
@@ -142,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
             current = {}  # a damaged file is replaced by a good one
     try:
-        values = build_values(current, args.tenant_id, args.client_id, args.helpdesk, lock)
+        values = build_values(current, args.tenant_id, args.client_id, args.helpdesk, lock,
+                              args.service_url, args.service_scope)
     except ConfigurationError as exc:
         sys.stderr.write(f"Quarantine Checker settings not written: {exc}\n")
         return 2

@@ -328,3 +328,62 @@ def test_a_fifo_in_place_of_the_settings_file_is_reported_not_waited_on(files) -
         os.close(os.open(user, os.O_WRONLY | os.O_NONBLOCK))
     assert outcome and isinstance(outcome[0], ConfigurationError), "start-up hung on a FIFO"
     assert "not a regular file" in str(outcome[0]) and str(user) in str(outcome[0])
+
+
+# --- the organisation service (the service road) ------------------------------------------------------
+SERVICE = "https://quarantine.northwind.example"
+SCOPE = f"api://{CLIENT}/Quarantine.Self"
+
+
+@pytest.mark.parametrize("where", ["user", "env"])
+def test_only_the_machine_wide_file_may_name_the_organisation_service(files, where) -> None:
+    user, system = files
+    env = {}
+    if where == "user":
+        user.write_text(f'tenant_id = "{GUID}"\nservice_url = "{SERVICE}"\nservice_scope = "{SCOPE}"\n')
+    else:
+        env = {"QC_TENANT_ID": GUID, "QC_SERVICE_URL": SERVICE, "QC_SERVICE_SCOPE": SCOPE}
+    # A service token sent where the user's file (or anything running as the user) pointed could be
+    # replayed against the real service: refused outside the demo, naming the setting.
+    with pytest.raises(ConfigurationError, match="only IT's machine-wide settings file") as err:
+        load(files, env)
+    assert "service_" in str(err.value)
+    # The machine-wide file may; the app then takes the service road and says why.
+    user.write_text("")
+    system.write_text(f'tenant_id = "{GUID}"\nservice_url = "{SERVICE}/"\nservice_scope = "{SCOPE}"\n')
+    cfg = load(files)
+    assert (cfg.road, cfg.service_url, cfg.service_scope) == ("service", SERVICE, SCOPE)
+    assert "quarantine.northwind.example" in cfg.road_reason() and "IT" in cfg.road_reason()
+    assert "road = service" in cfg.describe_for_it()
+    # In the demo, the environment may (the demo starts its own service on 127.0.0.1).
+    demo_env = {"QC_DEMO": "1", "QC_SERVICE_URL": "https://127.0.0.1:8443", "QC_SERVICE_SCOPE": SCOPE}
+    demo = load_config(env=demo_env, user_file=user, system_file=user.with_name("none.toml"))
+    assert demo.road == "service" and "demo" in demo.road_reason()
+
+
+def test_without_a_service_the_direct_road_is_taken_and_explained(files) -> None:
+    cfg = load(files, {"QC_TENANT_ID": GUID})
+    assert cfg.road == "direct" and "no organisation service" in cfg.road_reason()
+
+
+def test_a_service_without_its_scope_or_over_http_is_refused_plainly(files) -> None:
+    _, system = files
+    system.write_text(f'service_url = "{SERVICE}"\n')
+    with pytest.raises(ConfigurationError, match="service_scope"):
+        load(files)
+    system.write_text(f'service_url = "http://quarantine.northwind.example"\nservice_scope = "{SCOPE}"\n')
+    with pytest.raises(ConfigurationError, match="https://"):
+        load(files)
+    system.write_text(f'service_url = "{SERVICE}"\nservice_scope = "Quarantine Self"\n')
+    with pytest.raises(ConfigurationError, match="service_scope"):
+        load(files)
+
+
+def test_it_can_lock_the_service_in_demo_mode_too(files) -> None:
+    user, system = files
+    system.write_text(f'demo = true\nservice_url = "{SERVICE}"\nservice_scope = "{SCOPE}"\n'
+                      'locked = ["service_url", "service_scope"]\n')
+    user.write_text('service_url = "https://127.0.0.1:9"\n')
+    cfg = load(files, {"QC_SERVICE_URL": "https://127.0.0.1:10"})
+    assert cfg.service_url == SERVICE
+    assert any("service_url" in n and "locked" in n for n in cfg.notes)

@@ -284,3 +284,22 @@ def test_bundle_carries_qt_lgpl_and_every_runtime_dependency_licence() -> None:
     assert {"LGPL-3.0.txt", "GPL-3.0.txt", "Qt-NOTICE.txt"} <= set(by_dir["licenses/pyside6-essentials"])
     for name in ("msal", "keyring", "requests", "cryptography", "certifi"):
         assert by_dir.get(f"licenses/{name}"), f"no licence text for {name}"
+
+
+def test_the_msi_property_service_url_puts_the_app_on_the_service_road(tmp_path: Path) -> None:
+    out = tmp_path / "config.toml"
+    scope = f"api://{CLIENT}/Quarantine.Self"
+    assert write_system_config.main(["--out", str(out), "--tenant-id", "contoso.com", "--service-url",
+                                     "https://quarantine.contoso.com/", "--service-scope", scope,
+                                     "--lock", "1"]) == 0
+    config = load_config(env={}, user_file=tmp_path / "none.toml", system_file=out)
+    assert (config.road, config.service_url, config.service_scope) == (
+        "service", "https://quarantine.contoso.com", scope)
+    assert {"service_url", "service_scope"} <= set(tomllib.loads(out.read_text(encoding="utf-8"))["locked"])
+    # A plain-HTTP service fails the installation (exit 2) and leaves the file as it was.
+    before = out.read_bytes()
+    plain_http = "http://quarantine.contoso.com"
+    assert write_system_config.main(["--out", str(out), "--service-url", plain_http]) == 2
+    assert out.read_bytes() == before
+    wxs = (PACKAGING / "windows" / "quarantine-checker.wxs").read_text(encoding="utf-8")
+    assert '<Property Id="SERVICE_URL" Secure="yes"/>' in wxs and "[SERVICE_URL]" in wxs

@@ -34,7 +34,12 @@ def main() -> int:
     from quarantine_checker.ui.watch_controller import WatchController
 
     app = ensure_application()
-    services = wiring.build_services(wiring.demo_config(opts["demo"]))
+    config = wiring.demo_config(opts["demo"])
+    if opts.get("service"):  # the service road: the organisation service the test runs beside the tenant
+        from dataclasses import replace
+
+        config = replace(config, service_url=opts["service"]["url"], service_scope=opts["service"]["scope"])
+    services = wiring.build_services(config)
     offset = [0.0]
 
     def emit(**event: object) -> None:
@@ -99,6 +104,9 @@ def main() -> int:
         elif cmd.get("cmd") == "close_window":
             window.close()
             emit(event="closed", window_visible=window.isVisible())
+        elif cmd.get("cmd") == "window":
+            emit(event="window", banners={k: b.title.text() for k, b in window.banners._banners.items()},
+                 rows={r.identity: r.status_key for r in window.list.model.rows()})
         elif cmd.get("cmd") == "state":
             emit(event="state", tooltip=watch.tray.state.tooltip, kind=watch.tray.state.kind,
                  count=watch.tray.state.count, menu=watch.tray.menu_texts(),

@@ -51,7 +51,7 @@ def test_sign_out_with_the_keyring_unreachable_says_what_is_left(
         assert saved.exists()
 
         monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path}/no-such-bus")
-        w.sign_out_button.click()
+        w.main.sign_out_button.click()
         qtbot.waitUntil(lambda: w.sign_in.error_shown() != "", timeout=20_000)
 
         assert w.sign_in.error_shown() == "Signed out, but not everything could be removed"

@@ -123,6 +123,8 @@ def test_a_failed_build_says_so_plainly_and_retry_builds_again(
         banner.retry_button.click()
     assert window.banners.banner("start") is None
     assert window.stack.currentWidget() is window.first_run
+    # The first-run screen says which road the app will take, and why (no service set up: direct).
+    assert window.first_run.road.isVisible() and "no organisation service" in window.first_run.road.text()
 
     # The person types their organisation: the window and the tray checker both move to the new services.
     first = window.services

@@ -69,6 +69,11 @@ class AuthSession:
     ) -> None:
         self.config = config
         self.token_cache = token_cache
+        # The road decides the resource: the organisation service's own API scope when IT deployed it
+        # (a token for Exchange never goes to the service, nor the service's to Exchange), else Exchange.
+        on_service_road = bool(getattr(config, "service_url", None))
+        service_scope = getattr(config, "service_scope", None) if on_service_road else None
+        self.scopes: list[str] = [service_scope] if service_scope else list(EXCHANGE_SCOPES)
         self._http = http_session or requests.Session()
         self._open_browser = open_browser
         self._on_sign_out = on_sign_out
@@ -148,7 +153,7 @@ class AuthSession:
             return None
         account = accounts[0]
         self.remembered_username = account.get("username") or None
-        result = self._call(app.acquire_token_silent_with_error, EXCHANGE_SCOPES, account)
+        result = self._call(app.acquire_token_silent_with_error, self.scopes, account)
         if not result or "access_token" not in result:
             facts = codes.error_facts(result) if isinstance(result, Mapping) else {"code": "no_token"}
             log.info("silent sign-in needs the user (%s, correlation %s)", facts["code"],
@@ -197,7 +202,7 @@ class AuthSession:
         handle = self.parent_window_handle
         if broker.broker_in_use(app) and handle is not None:  # no window to sit on: the browser instead
             result = self._call(
-                broker.acquire_interactive_via_broker, app, EXCHANGE_SCOPES,
+                broker.acquire_interactive_via_broker, app, self.scopes,
                 parent_window_handle=handle, login_hint=hint,
                 select_account=select_account, timeout=timeout, cancel=cancel,
             )
@@ -210,7 +215,7 @@ class AuthSession:
                          select_account: bool) -> UserIdentity:
         with LoopbackReceiver() as receiver:
             flow = self._call(
-                app.initiate_auth_code_flow, EXCHANGE_SCOPES, redirect_uri=receiver.redirect_uri,
+                app.initiate_auth_code_flow, self.scopes, redirect_uri=receiver.redirect_uri,
                 login_hint=login_hint, prompt=msal.Prompt.SELECT_ACCOUNT if select_account else None,
                 response_mode="form_post",
             )
@@ -221,7 +226,7 @@ class AuthSession:
                                   code=codes.BROWSER_UNAVAILABLE)
             params = receiver.wait(timeout=timeout, cancel=cancel)
             try:
-                result = self._call(app.acquire_token_by_auth_code_flow, flow, params, EXCHANGE_SCOPES)
+                result = self._call(app.acquire_token_by_auth_code_flow, flow, params, self.scopes)
             except ValueError as exc:  # MSAL: state/nonce mismatch
                 raise SignInError("The sign-in response didn't match this sign-in.",
                                   code=codes.BAD_RESPONSE) from exc
@@ -269,7 +274,7 @@ class AuthSession:
     ) -> UserIdentity:
         """``on_prompt(verification_uri, user_code, message)`` tells the user where to go; then we poll."""
         app = self.app
-        flow = self._call(app.initiate_device_flow, scopes=EXCHANGE_SCOPES)
+        flow = self._call(app.initiate_device_flow, scopes=self.scopes)
         if "user_code" not in flow:
             err = codes.sign_in_error_from_result(flow)
             raise SignInError("Signing in with a code isn't available for this organisation.",
@@ -320,7 +325,7 @@ class AuthSession:
                         if a.get("home_account_id") == home_account_id), None)
         if account is None:
             raise AuthenticationError("You're not signed in.", code=codes.NOT_SIGNED_IN)
-        result = self._call(app.acquire_token_silent_with_error, EXCHANGE_SCOPES, account,
+        result = self._call(app.acquire_token_silent_with_error, self.scopes, account,
                             force_refresh=force_refresh)
         if not result or "access_token" not in result:
             raise codes.authentication_error_from_result(result)

@@ -169,6 +169,38 @@ def list_messages(ctx: Context) -> ExitCode:
     return ExitCode.HELD if messages else ExitCode.OK
 
 
+HISTORY_ELSEWHERE = ("History is kept by your organisation's quarantine service, and this app isn't set up "
+                     "to use one (it goes straight to Microsoft 365). Your IT team can set the service up.")
+
+
+def history(ctx: Context) -> ExitCode:
+    """The service's record of the account's held mail and what became of each (service road only)."""
+    from quarantine_checker.core.errors import ConfigurationError
+
+    identity = ensure_signed_in(ctx)
+    if not ctx.services.config.service_url:
+        raise ConfigurationError(HISTORY_ELSEWHERE, key="service_url")
+    road = ctx.mailbox().mailbox
+    road.require_open()  # the service's own view of who we are (all our addresses)
+    entries = road.history()  # type: ignore[attr-defined]  # service road only (checked above)
+    entries.sort(key=lambda h: h.received or datetime.min.replace(tzinfo=UTC), reverse=True)
+    if ctx.json:
+        output.dump({"account": identity.upn, "count": len(entries), "history": [
+            {"id": h.identity, "received": h.received.isoformat() if h.received else None,
+             "sender": h.sender, "subject": h.subject, "outcome": h.outcome, "outcome_text": h.outcome_text,
+             "outcome_at": h.outcome_at.isoformat() if h.outcome_at else None} for h in entries]}, ctx.out)
+    elif not entries:
+        ctx.say("No held mail in your history yet.")
+    else:
+        who = output.clean(identity.upn)
+        ctx.say(f"{len(entries)} held message(s) for {who}, and what became of each:\n")
+        for h in entries:
+            when = h.received.astimezone().strftime("%Y-%m-%d %H:%M") if h.received else "?"
+            ctx.say(f"{when}  {output.clean(h.sender, limit=40)}  {output.clean(h.subject, limit=60)}"
+                    f"  — {h.outcome_text}")
+    return ExitCode.OK
+
+
 def resolve(ctx: Context, wanted: list[str]) -> list[str]:
     """Full message IDs for what was typed: a full ID, or a unique prefix of at least 6 characters.
 
@@ -264,9 +296,15 @@ def release(ctx: Context, ids: list[str], *, report: bool) -> ExitCode:
                  lambda i: ctx.mailbox().release(i, report_false_positive=report), needs)
 
 
-def request_release(ctx: Context, ids: list[str]) -> ExitCode:
+def request_release(ctx: Context, ids: list[str], *, note: str = "") -> ExitCode:
+    if note:
+        ensure_signed_in(ctx)
+    if note and not ctx.mailbox().mailbox.carries_notes:
+        ctx.err.write("Note not sent: requests straight to Microsoft 365 can't carry one (only through "
+                      "your organisation's quarantine service).\n")
+        note = ""
     return _each(ctx, ids, "request_release", "your request was sent to IT",
-                 lambda i: ctx.mailbox().request_release(i), (Action.REQUEST_RELEASE,))
+                 lambda i: ctx.mailbox().request_release(i, note=note), (Action.REQUEST_RELEASE,))
 
 
 def delete(ctx: Context, ids: list[str]) -> ExitCode:

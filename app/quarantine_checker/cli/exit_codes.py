@@ -24,6 +24,8 @@ def exit_code_for(exc: BaseException) -> ExitCode:
         return ExitCode.AUTH
     if isinstance(exc, e.NoDirectAccessError):  # before NotAllowedError: a setup problem, not a refusal
         return ExitCode.SETUP
+    if isinstance(exc, e.OrgServiceTokenRefusedError | e.OrgServiceVersionError):
+        return ExitCode.SETUP  # the service and the app don't fit together: IT's to fix
     if isinstance(exc, e.CommandError | e.NotAllowedError):
         return ExitCode.REFUSED
     if isinstance(exc, e.NetworkError | e.ThrottledError | e.ServiceError | e.MalformedResponseError):

@@ -68,10 +68,13 @@ def _parser() -> argparse.ArgumentParser:
                    help="also tell Microsoft the message was not junk")
     p = add("request-release", "ask IT to release messages you can't release yourself")
     p.add_argument("ids", nargs="+", metavar="ID")
+    p.add_argument("--note", default="", metavar="TEXT",
+                   help="a note for IT (through your organisation's service only)")
     p = add("preview", "show a message's text (links are not opened)")
     p.add_argument("id", metavar="ID")
     p = add("headers", "show a message's headers (for IT)")
     p.add_argument("id", metavar="ID")
+    add("history", "your past held mail and what became of it (from your organisation's service)")
     p = add("delete", "delete messages from quarantine for good")
     p.add_argument("ids", nargs="+", metavar="ID")
     p.add_argument("--yes", action="store_true", help="don't ask for confirmation")
@@ -204,11 +207,13 @@ def _run(args: argparse.Namespace) -> int:
         if c == "release":
             return commands.release(ctx, args.ids, report=args.report_not_junk)
         if c == "request-release":
-            return commands.request_release(ctx, args.ids)
+            return commands.request_release(ctx, args.ids, note=args.note)
         if c == "preview":
             return commands.preview(ctx, args.id)
         if c == "headers":
             return commands.headers(ctx, args.id)
+        if c == "history":
+            return commands.history(ctx)
         if c == "delete":
             if not args.yes:
                 if not sys.stdin.isatty():
@@ -260,7 +265,7 @@ def _log_unexpected(exc: BaseException, command: str | None) -> None:
 def _action_for(command: str | None) -> str | None:
     return {"sign-in": "sign_in", "list": "refresh", "release": "release",
             "request-release": "request_release", "delete": "delete", "preview": "preview",
-            "headers": "view_headers"}.get(command or "")
+            "headers": "view_headers", "history": "refresh"}.get(command or "")
 
 
 def main(argv: list[str]) -> int:

@@ -66,6 +66,37 @@ class NoDirectAccessError(NotAllowedError):
     """
 
 
+# --- the organisation service (the service road, orgservice/) ----------------------------------------
+class OrgServiceUnreachableError(NetworkError):
+    """The organisation's quarantine service could not be reached (down, network, TLS)."""
+
+
+class OrgServiceError(ServiceError):
+    """The organisation service failed (5xx) or could not reach Microsoft 365 itself."""
+
+
+class OrgServiceTokenRefusedError(QuarantineCheckerError):
+    """The service refused a freshly refreshed token (wrong audience, tenant or scope: a set-up
+    mismatch). Not an ``AuthenticationError``: signing in again gets the same token, so the app must not
+    send the person round a sign-in loop."""
+
+
+class OrgServiceVersionError(QuarantineCheckerError):
+    """The service and the app do not speak the same API version."""
+
+
+class OrgServiceTooOldError(OrgServiceVersionError):
+    """The service lacks what this app needs (an endpoint missing, an older API)."""
+
+
+class AppTooOldForServiceError(OrgServiceVersionError):
+    """The service no longer serves this version of the app (HTTP 410/426 or ``client_too_old``)."""
+
+
+class OrgServiceNotAllowedError(NotAllowedError):
+    """The service says this employee may not do this (no mailbox it knows, or a role missing)."""
+
+
 class SignInError(QuarantineCheckerError):
     """Signing in failed. ``code`` is the identity provider's error, ``correlation_id`` its trace id."""
 

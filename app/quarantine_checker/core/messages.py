@@ -82,6 +82,48 @@ ERROR_TEXTS: dict[type[BaseException], _Entry] = {
         "app. Signing in again won't change that; your IT team can.",
         False,
     ),
+    e.OrgServiceUnreachableError: _Entry(
+        "Can't reach your organisation's quarantine service",
+        "Quarantine Checker couldn't reach the quarantine service your IT team runs. It keeps trying by "
+        "itself and carries on when the service is back; nothing you asked for is lost.",
+        True,
+    ),
+    e.OrgServiceError: _Entry(
+        "Your organisation's quarantine service had a problem",
+        "The quarantine service your IT team runs didn't answer properly. This is usually temporary — "
+        "it tries again by itself.",
+        True,
+    ),
+    e.OrgServiceTokenRefusedError: _Entry(
+        "The quarantine service didn't accept your sign-in",
+        "You're signed in, but your organisation's quarantine service refused the sign-in this app sent. "
+        "Signing in again won't change that: your IT team needs to check the service's set-up.",
+        False,
+    ),
+    e.OrgServiceVersionError: _Entry(
+        "This app and your organisation's quarantine service don't match",
+        "This version of Quarantine Checker and the quarantine service your IT team runs don't work "
+        "together. Your IT team needs to update one of them.",
+        False,
+    ),
+    e.OrgServiceTooOldError: _Entry(
+        "Your organisation's quarantine service needs an update",
+        "The quarantine service your IT team runs is older than this version of Quarantine Checker. "
+        "Your IT team needs to update the service; until then, this app can't show your quarantine.",
+        False,
+    ),
+    e.AppTooOldForServiceError: _Entry(
+        "Quarantine Checker needs an update",
+        "Your organisation's quarantine service no longer works with this version of Quarantine "
+        "Checker. Install the newer version your IT team provides.",
+        False,
+    ),
+    e.OrgServiceNotAllowedError: _Entry(
+        "Your organisation's quarantine service says no",
+        "The quarantine service your IT team runs doesn't let your account do this. Your IT team can "
+        "tell you why.",
+        False,
+    ),
     e.SignInError: _Entry(
         "Sign-in didn't work",
         "Microsoft couldn't sign you in. Try again; if it keeps failing, copy the details for your IT team.",

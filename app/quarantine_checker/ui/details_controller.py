@@ -12,7 +12,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
-from quarantine_checker.core.decision import Action
+from quarantine_checker.core.decision import Action, ActionDecision
 from quarantine_checker.core.mailbox import Preview, SenderCheck
 from quarantine_checker.core.mailbox_session import MailboxSession
 from quarantine_checker.core.messages import user_message
@@ -116,10 +116,25 @@ class DetailsController(QObject):
             self.details.set_sender_report(check.report)
         preview = session.cached_preview(row.identity)
         decision = session.decision(row.message, local_now())
+        self.details.set_release_outcome(self._outcome_words(decision))
         if preview is not None:
             self.details.set_preview(preview)
         elif not decision.is_available(Action.PREVIEW):
             self.details.set_preview_unavailable(decision.reason(Action.PREVIEW) or "")
+
+    def _outcome_words(self, decision: ActionDecision) -> str:
+        """The answer to "what happens if I release it?" for what the primary button would do."""
+        if decision.primary == Action.RELEASE:
+            return self.tr(
+                "It goes to your Inbox, with any links and attachments it has. Only do this if you expected "
+                "it and the sender checks above look right."
+            )
+        if decision.primary == Action.REQUEST_RELEASE:
+            return self.tr(
+                "Your IT team is asked to check it. It stays here until they release it to your Inbox or "
+                "decline; this window shows which."
+            )
+        return decision.reason(Action.RELEASE) or decision.reason(Action.REQUEST_RELEASE) or ""
 
     def _load(self) -> None:
         rows = self.messages.selected_rows()

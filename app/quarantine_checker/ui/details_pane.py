@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -105,13 +106,11 @@ class DetailsPane(QWidget):
         self.recipients = plain_label("", body, accessible_name=self.tr("To"))
         self.received = plain_label("", body, accessible_name=self.tr("Received"))
         self.expires = plain_label("", body, accessible_name=self.tr("Deleted on"))
-        self.policy = plain_label("", body, accessible_name=self.tr("Policy"))
         for title, widget in (
             (self.tr("From"), self.sender_label),
             (self.tr("To"), self.recipients),
             (self.tr("Received"), self.received),
             (self.tr("Deleted"), self.expires),
-            (self.tr("Held by"), self.policy),
         ):
             self.facts.addRow(plain_label(title, body, selectable=False, wrap=False), widget)
 
@@ -119,6 +118,10 @@ class DetailsPane(QWidget):
             plain_label(self.tr("Is the sender who they say they are?"), body, selectable=False)
         )
         self.checks = plain_label("", body, accessible_name=self.tr("Sender checks"))
+        self.outcome_title = _bold(
+            plain_label(self.tr("What happens if you release it?"), body, selectable=False)
+        )
+        self.outcome = plain_label("", body, accessible_name=self.tr("What happens if you release it"))
         self.links_title = _bold(
             plain_label(self.tr("Links in the message (not clickable)"), body, selectable=False)
         )
@@ -130,6 +133,21 @@ class DetailsPane(QWidget):
         )
         self.preview = plain_text_view(body, accessible_name=self.tr("Message preview"))
         self.preview.setMinimumHeight(160)
+
+        # Policy, message identity and authentication results are for IT: folded away, labelled for IT,
+        # so the first screenful holds what a person needs (and no policy ids).
+        self.it_toggle = QToolButton(body)
+        self.it_toggle.setText(self.tr("Details for IT"))
+        self.it_toggle.setAccessibleName(self.tr("Details for IT (policy, authentication results)"))
+        self.it_toggle.setCheckable(True)
+        self.it_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.it_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.it_toggle.setAutoRaise(True)
+        self.it_details = plain_label("", body, accessible_name=self.tr("Details for IT"))
+        self.it_details.hide()
+        self.it_toggle.toggled.connect(self._fold_it_details)
+        self._it_policy = ""
+        self._it_auth = ""
 
         column = QVBoxLayout(body)
         column.addWidget(self.subject)
@@ -143,6 +161,8 @@ class DetailsPane(QWidget):
         for w in (
             self.checks_title,
             self.checks,
+            self.outcome_title,
+            self.outcome,
             self.links_title,
             self.links,
             self.attachments_title,
@@ -151,6 +171,8 @@ class DetailsPane(QWidget):
         ):
             column.addWidget(w)
         column.addWidget(self.preview, 1)
+        column.addWidget(self.it_toggle, 0, Qt.AlignmentFlag.AlignLeft)
+        column.addWidget(self.it_details)
 
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
@@ -170,9 +192,22 @@ class DetailsPane(QWidget):
     def _one_message_sections(self) -> tuple[QWidget, ...]:
         """What only makes sense for one message (hidden when several are selected)."""
         return (
-            self.status, self.checks_title, self.checks, self.links_title, self.links,
-            self.attachments_title, self.attachments, self.preview_title, self.preview,
+            self.status, self.checks_title, self.checks, self.outcome_title, self.outcome,
+            self.links_title, self.links, self.attachments_title, self.attachments, self.preview_title,
+            self.preview, self.it_toggle,
         )
+
+    def _fold_it_details(self, shown: bool) -> None:
+        self.it_toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        self.it_details.setVisible(shown and self.row is not None)
+
+    def _set_it_details(self) -> None:
+        parts = [p for p in (self._it_policy, self._it_auth) if p]
+        set_plain(self.it_details, "\n\n".join(parts), limit=20_000)
+
+    def it_details_text(self) -> str:
+        """What the folded IT section holds (shown or not): policy, message identity, authentication."""
+        return self.it_details.text()
 
     def show_nothing(self, text: str = "") -> None:
         self.row = None
@@ -198,6 +233,7 @@ class DetailsPane(QWidget):
         for w in self._one_message_sections():
             w.hide()
         self._set_facts_visible(False)
+        self.it_details.hide()
         self.note.hide()
 
     def show_row(self, row: MessageRow, now: datetime, same_sender_count: int = 0) -> None:
@@ -209,6 +245,7 @@ class DetailsPane(QWidget):
         self._set_facts_visible(True)
         for w in self._one_message_sections():
             w.show()
+        self.it_details.setVisible(self.it_toggle.isChecked())
         set_plain(self.subject, m.subject or self.tr("(no subject)"), limit=SUBJECT_LIMIT)
         reason = reasons.reason_for(m.quarantine_type)
         set_plain(self.why_title, translate(reasons.TRANSLATION_CONTEXT, reason.title))
@@ -222,8 +259,16 @@ class DetailsPane(QWidget):
         when = expiry.format_date(m.expires, now) if m.expires else ""
         shown_expiry = self.tr("{0} ({1})").format(left, when) if when else left or self.tr("(unknown)")
         set_plain(self.expires, shown_expiry)
-        policy = " / ".join(p for p in (m.policy_name, m.tag_name) if p)
-        set_plain(self.policy, policy or self.tr("(not given)"))
+        self._it_policy = "\n".join(
+            line for line in (
+                self.tr("Held by policy: {0}").format(m.policy_name) if m.policy_name else "",
+                self.tr("Quarantine tag: {0}").format(m.tag_name) if m.tag_name else "",
+                self.tr("Message identity: {0}").format(row.identity),
+            ) if line
+        ) or self.tr("Policy: (not given)")
+        if not same:
+            self._it_auth = ""
+        self._set_it_details()
         if same_sender_count > 1:
             text = self.tr("Select all {0} messages from this sender").format(same_sender_count)
             self.same_sender.setText(text)
@@ -245,6 +290,12 @@ class DetailsPane(QWidget):
             return ""
         return f"{expiry.format_date(moment, now)} {expiry.format_time(moment, now)}"
 
+    def set_release_outcome(self, words: str) -> None:
+        """What pressing the primary button would do, in a sentence (from the session's decision)."""
+        set_plain(self.outcome, words)
+        self.outcome_title.setVisible(bool(words) and self.row is not None)
+        self.outcome.setVisible(bool(words) and self.row is not None)
+
     # --- sender checks -------------------------------------------------
     def set_checks_loading(self) -> None:
         set_plain(self.checks, self.tr("Checking the sender…"))
@@ -259,6 +310,11 @@ class DetailsPane(QWidget):
             lines.append(f"{mark} {check.sentence}")
         if report.reply_to:
             lines.append(self.tr("Replies would go to: {0}").format(", ".join(report.reply_to)))
+        self._it_auth = "\n".join(
+            [self.tr("Authentication results:")]
+            + [f"{c.method.upper()}: {c.result}" for c in report.auth_checks if getattr(c, "method", "")]
+        ) if report.auth_checks else ""
+        self._set_it_details()
         if self.row is not None:  # header From and, when different, the envelope sender: both shown
             set_plain(self.sender_label, sender_lines(report, self.row.message.sender_address))
         set_plain(self.checks, "\n".join(lines) or self.tr("No sender information was found in the headers."))

@@ -66,6 +66,10 @@ class FirstRunView(QWidget):
         self.continue_button.clicked.connect(self._submit)
         self.error = plain_label("", self, accessible_name=self.tr("Problem with what you typed"))
         self.error.hide()
+        # Which road to the quarantine the app will take and why (config.road_reason), set by the window.
+        self.road = plain_label("", self, selectable=False,
+                                accessible_name=self.tr("How the app reaches your quarantine"))
+        self.road.hide()
 
         column = QVBoxLayout()
         column.addStretch(1)
@@ -76,6 +80,7 @@ class FirstRunView(QWidget):
         row.addWidget(self.continue_button)
         column.addLayout(row)
         column.addWidget(self.error)
+        column.addWidget(self.road)
         column.addStretch(2)
         outer = QHBoxLayout(self)
         outer.addStretch(1)
@@ -83,6 +88,10 @@ class FirstRunView(QWidget):
         outer.addStretch(1)
         self.setFocusProxy(self.input)
         self.heading.setAlignment(Qt.AlignmentFlag.AlignLeft)
+
+    def set_road(self, text: str) -> None:
+        set_plain(self.road, text)
+        self.road.setVisible(bool(text))
 
     def show_error(self, text: str) -> None:
         set_plain(self.error, text)

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from quarantine_checker import APP_NAME
 from quarantine_checker.ui.icons import icon
@@ -51,6 +51,11 @@ def build_rows(*args: Any, **kwargs: Any) -> list[MessageRow]:
 Listed = tuple["ListResult | None", "list[MessageRow]", datetime]
 
 
+# ≤ 720 px high, menu bar included: fits a 1366×768 laptop less a panel and the title bar. The layout is
+# checked from 800×560 up (tests/ui/test_window_fits.py); a smaller screen's window manager shrinks it.
+DEFAULT_SIZE = (1200, 700)
+
+
 class MainWindow(QMainWindow):
     refreshed = Signal()  # a listing has been shown, or its failure (tests, benchmarks)
     details_loaded = Signal(str)  # identity whose preview or checks arrived
@@ -83,7 +88,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self._title())
         self.setWindowIcon(icon("app"))
         self.setAccessibleName(self._title())
-        self.resize(1200, 760)
+        self.resize(*DEFAULT_SIZE)
 
         self.stack = QStackedWidget(self)
         self._shell = starting_shell(self)
@@ -125,6 +130,7 @@ class MainWindow(QMainWindow):
         self.sign_out_button = self.main.sign_out_button
         self.check_now.clicked.connect(self.refresh)
         self.sign_out_button.clicked.connect(lambda: self.flow.sign_out())
+        self.main.history_button.clicked.connect(self.open_history)
         for page in (self.first_run, self.sign_in, self.main):
             self.stack.addWidget(page)
         self.stack.setCurrentWidget(self.sign_in)
@@ -189,6 +195,28 @@ class MainWindow(QMainWindow):
         minutes = int(getattr(services.config, "check_interval_minutes", 15) or 15)
         self._auto.setInterval(max(1, minutes) * 60_000)
         show_static_banners(self.banners, services, demo=self.demo)
+        road_reason = getattr(services.config, "road_reason", None)
+        self.first_run.set_road(road_reason() if callable(road_reason) else "")
+        from quarantine_checker.ui.demo_menu import install_demo_menu
+
+        install_demo_menu(self, services, self.tasks)  # only the in-process demo has one
+
+    def open_history(self) -> QDialog:
+        """The History window: from the service on the service road; on the direct road it says why
+        there is none."""
+        from quarantine_checker.ui.history_view import HistoryDialog
+
+        services = self.services
+        load = None
+        if services is not None and services.config.service_url:
+            def load() -> list[Any]:
+                road = services.mailbox_session().mailbox
+                return road.history()  # type: ignore[attr-defined]  # only the service road has a history
+
+        dialog = HistoryDialog(load, self.tasks, self)
+        self.history_dialog = dialog
+        dialog.show()
+        return dialog
 
     def _services(self) -> Services:
         assert self.services is not None, "the session flow runs only once the services are set"

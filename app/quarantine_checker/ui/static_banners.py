@@ -30,6 +30,10 @@ def show_static_banners(banners: BannerArea, services: Services, *, demo: bool) 
         if guide is not None and guide.hint:
             # A new user should find the story without reading docs: the guide names the message to try.
             text += " " + guide.hint
+        from quarantine_checker.ui.demo_menu import road_note
+
+        note = road_note(services)  # which road the demo takes, and why
+        text += " " + note if note else ""
         banners.show_banner("demo", BannerKind.DEMO, _tr("DEMO — practice mailbox"), text)
         if guide is None or guide.story_missing:
             # Say plainly what is missing rather than let an empty demo look like "all clear".

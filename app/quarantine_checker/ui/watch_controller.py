@@ -92,6 +92,9 @@ class WatchController(QObject):
         self.checker.changed.connect(self.update_tray)
         self.checker.sign_in_needed.connect(self._sign_in_needed)
         self.checker.road_closed.connect(self._road_closed)
+        from quarantine_checker.ui.service_watch import ServiceWatch
+
+        self.service_watch = ServiceWatch(self)
 
         t = self.tray
         t.open_requested.connect(self.open_on)
@@ -159,11 +162,14 @@ class WatchController(QObject):
         self.checker.watcher = Watcher(records.load())
         self.checker.last_until = self.checker.last_full = self.checker.last_pending = None
         self.checker.start()
-        self.checker.follow(self.services.mailbox_session())
+        session = self.services.mailbox_session()
+        self.checker.follow(session)
+        self.service_watch.follow(session)  # the service road's live events (nothing on the direct road)
         self._first_sign_in_autostart()
         self.update_tray()
 
     def on_signed_out(self) -> None:
+        self.service_watch.stop()
         self.checker.stop(Attention.SIGNED_OUT)
         self.update_tray()
 
@@ -243,6 +249,7 @@ class WatchController(QObject):
             app.quit()
 
     def shutdown(self) -> None:
+        self.service_watch.stop()
         self.checker.stop(Attention.NONE)
         self.checker.tasks.cancel_all()
         self.checker.tasks.wait_for_done(5_000)
