@@ -51,7 +51,7 @@ def test_sign_in_list_release_request_and_admin_approval(cli, demo_server):
     refused = cli("release", limited[:10])  # policy allows only asking IT
     assert refused.rc == 5, refused.err
 
-    released = cli("release", invoice[:10])
+    released = cli("release", invoice[:10], "--yes")  # the demo's sender is unconfirmed: see below
     assert released.rc == 0, released.err
     assert _wait_for_status(cli, invoice, {"releasing", "released"}) in {"releasing", "released", None}
     assert _status(cli("list", "--json").json(), invoice) != "can_release"
@@ -63,6 +63,39 @@ def test_sign_in_list_release_request_and_admin_approval(cli, demo_server):
 
     demo_server.post("approve", {"identity": limited})  # IT approves in the admin portal
     assert _wait_for_status(cli, limited, {"releasing", "released"}) in {"releasing", "released"}
+
+
+CONFIRMED_HEADER = (
+    "Received: from mail.fabrikam.example (203.0.113.9) by AM0PR01MB0001.eurprd01.prod.outlook.com\r\n"
+    "Authentication-Results: spf=pass (sender IP is 203.0.113.9) smtp.mailfrom=fabrikam.example;\r\n"
+    " dkim=pass (signature was verified) header.d=fabrikam.example;dmarc=pass action=none\r\n"
+    " header.from=fabrikam.example\r\n"
+    "From: News <news@fabrikam.example>\r\nTo: alice@northwind.example\r\nSubject: Newsletter\r\n"
+)
+
+
+def test_release_of_mail_from_an_unconfirmed_sender_needs_yes_like_the_window(cli, demo_server):
+    doubtful = demo_server.add_message(Subject="Invoice 4471 for March", **FULL)  # SPF softfail, DMARC fail
+    confirmed = demo_server.add_message(Subject="Newsletter", Header=CONFIRMED_HEADER, **FULL)
+    assert cli("sign-in").rc == 0
+
+    for extra in ((), ("--report-not-junk",)):
+        refused = cli("release", doubtful[:10], *extra)
+        assert refused.rc == 2, refused.err
+        # The window's words: what is wrong with the sender, the advice, and how to go ahead anyway.
+        assert "Check the sender first" in refused.err
+        assert "may not be from who it claims to be" in refused.err
+        assert "DMARC failed" in refused.err and "--yes" in refused.err
+        assert _status(cli("list", "--json").json(), doubtful) == "can_release"  # nothing was sent
+
+    as_json = cli("release", doubtful[:10], "--json")
+    assert as_json.rc == 2
+    [result] = as_json.json()["results"]
+    assert result["ok"] is False and result["error"]["code"] == "sender_not_confirmed"
+
+    assert cli("release", confirmed[:10]).rc == 0  # a confirmed sender: no question, as in the window
+    assert cli("release", doubtful[:10], "--yes").rc == 0
+    assert _wait_for_status(cli, doubtful, {"releasing", "released"}) in {"releasing", "released"}
 
 
 def test_show_preview_and_headers_for_one_message(cli, demo_server):

@@ -84,7 +84,7 @@ def test_a_permission_refusal_from_the_service_is_plain_and_final(cli, demo_serv
     demo_server.post("faults", {"kind": "cmdlet_error", "cmdlet": "Release-QuarantineMessage",
                                 "message": "You don't have permission to perform this operation.",
                                 "type_name": "System.UnauthorizedAccessException"})
-    result = cli("release", spam[:12], "--json")
+    result = cli("release", spam[:12], "--yes", "--json")  # --yes: past the sender question, to the service
     assert result.rc == 5
     (outcome,) = result.json()["results"]
     assert outcome["error"]["retryable"] is False

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from quarantine_checker.core import decision, expiry, messages, reasons
-from quarantine_checker.core.decision import Action, decide
-from quarantine_checker.core.model import QuarantineType, ReleaseStatus, parse_message
+from quarantine_checker.core import decision, expiry, messages, reasons, vocabulary
+from quarantine_checker.core.decision import Action, decide, status_of
+from quarantine_checker.core.model import QuarantineType, parse_message
 
 # Enum spellings and field names from the wire that must never reach a person.
 WIRE_WORDS = re.compile(
@@ -23,8 +23,15 @@ def all_user_strings() -> list[str]:
     texts: list[str] = []
     for r in reasons.REASONS.values():
         texts += [r.title, r.explanation, r.chip]
-    texts += reasons.STATUS_LABELS.values()
-    texts += decision.STATUS_TEXTS.values()
+    texts += vocabulary.STATUS_WORDS.values()
+    texts += vocabulary.STATUS_GROUP_WORDS.values()
+    texts += vocabulary.ACTION_WORDS.values()
+    texts += vocabulary.ACTION_DONE.values()
+    texts += [t for t in vocabulary.WHAT_HAPPENS.values()]
+    texts += vocabulary.LINK_PLACES.values()
+    texts += [vocabulary.HELD_BY_CUSTOM, vocabulary.HELD_BY_FILTER, vocabulary.HELD_BY_UNKNOWN,
+              vocabulary.SENDER_WARNING_FAILED, vocabulary.SENDER_WARNING_UNCONFIRMED,
+              vocabulary.SENDER_WARNING_ADVICE, vocabulary.SENDER_CHECKS_TITLE, vocabulary.SENDER_NO_INFO]
     texts += decision.REASONS.values()
     texts += decision.KIND_PHRASES.values()
     texts += expiry.TEXTS.values()
@@ -75,17 +82,14 @@ def test_distinct_chips_for_distinct_reasons():
     assert all(len(titles) == 1 for titles in by_chip.values())
 
 
-@pytest.mark.parametrize(
-    ("status", "label"),
-    [
-        (ReleaseStatus.NOTRELEASED, "Needs review"), (ReleaseStatus.REQUESTED, "Release requested"),
-        (ReleaseStatus.RELEASED, "Released"), (ReleaseStatus.APPROVED, "Released"),
-        (ReleaseStatus.DENIED, "Declined by IT"), (ReleaseStatus.PREPARINGTORELEASE, "Releasing…"),
-        (ReleaseStatus.ERROR, "Release failed"), (ReleaseStatus.UNKNOWN, "Needs review"),
-    ],
-)
-def test_status_labels(status, label):
-    assert reasons.status_label(status) == label
+def test_one_word_per_status_and_every_status_has_one():
+    # The window, the tray and the CLI all read these; no two statuses may share words.
+    assert set(vocabulary.STATUS_WORDS) == set(vocabulary.DisplayStatus)
+    assert len(set(vocabulary.STATUS_WORDS.values())) == len(vocabulary.STATUS_WORDS)
+    assert decision.STATUS_TEXTS is vocabulary.STATUS_WORDS
+    assert set(vocabulary.STATUS_GROUP_OF) == set(vocabulary.DisplayStatus)
+    assert set(vocabulary.STATUS_GROUP_OF.values()) == set(vocabulary.STATUS_GROUP_WORDS)
+    assert set(vocabulary.ACTION_WORDS) == set(Action)
 
 
 STATUSES = ["NOTRELEASED", "REQUESTED", "APPROVED", "DENIED", "PREPARINGTORELEASE", "RELEASED", "ERROR", "?"]
@@ -107,3 +111,6 @@ def test_every_decision_explains_every_missing_action_plainly(qtype, status, per
         assert not set(d.available) & set(d.unavailable)
         for text in [d.status_text, *d.unavailable.values()]:
             assert text.strip() and not WIRE_WORDS.search(text), text
+        # The list's quick status (every row of a big listing) is the decision's, always.
+        assert status_of(message, now) is d.status
+        assert d.status_text == vocabulary.STATUS_WORDS[d.status]

@@ -21,6 +21,8 @@ from typing import Any
 import pytest
 from tray_helpers import app_env
 
+from plain_words import assert_plain
+
 HERE = Path(__file__).resolve().parent
 ALICE = "alice@northwind.example"
 
@@ -100,6 +102,29 @@ def fake_bus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeBus]:
             proc.kill()
 
 
+def _plain_in_event(e: dict[str, Any]) -> None:
+    """The words test, tray part: every tray state and details reading a test takes is checked too."""
+    if e["event"] == "state":
+        assert_plain([("tray tooltip", e.get("tooltip") or ""),
+                      *(("tray menu", m) for m in e.get("menu") or ())])
+    elif e["event"] == "details":
+        assert_plain([("details status", e.get("status") or ""), ("details note", e.get("note") or "")])
+
+
+@pytest.fixture(autouse=True)
+def notifications_are_plain(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The words test, notifications part: every notification a tray test captures on the fake desktop
+    bus is checked for policy ids, GUIDs, wire enums and defanged links, after the test."""
+    if "fake_bus" not in request.fixturenames:
+        yield
+        return
+    bus: FakeBus = request.getfixturevalue("fake_bus")
+    before = len(bus.events("notify"))
+    yield
+    notes = bus.events("notify")[before:]
+    assert_plain((f"notification {n['id']}", f"{n['summary']}\n{n['body']}") for n in notes)
+
+
 class AppProcess:
     """The child app: its stdout events arrive on a queue; commands go to its stdin."""
 
@@ -132,6 +157,7 @@ class AppProcess:
             self.seen.append(e)
             if e["event"] == event and pred(e):
                 e["_used"] = True
+                _plain_in_event(e)
                 return e
         raise AssertionError(f"no {event} event within {timeout}s; saw {[x['event'] for x in self.seen]}")
 

@@ -168,8 +168,8 @@ def test_tab_goes_search_filters_list_details_actions(qtbot: Any, window: Any, t
     assert len(chips) == 6 and seen[1:7] == chips, [w.accessibleName() for w in seen]  # 2 reasons, 4 statuses
     # The reasons first (they come first on screen), then the statuses.
     assert [c.accessibleName() for c in chips[2:]] == [
-        "Show only: Needs review", "Show only: Release requested", "Show only: Released",
-        "Show only: Declined by IT",
+        "Show only: Waiting for you", "Show only: Waiting for IT", "Show only: Released",
+        "Show only: IT declined",
     ]
     assert seen[7:10] == [lst.table, d.body, d.action_bar.primary], [w.accessibleName() for w in seen]
     assert d.action_bar.primary.isEnabled(), d.action_bar.primary.accessibleDescription()
@@ -203,7 +203,7 @@ def test_find_the_invoice_and_request_its_release_by_keyboard_only(
     assert [r.identity for r in window.list.selected_rows()] == [invoice]
     assert window.details.action_bar.primary.text() == "Request release"
     keys((Qt.Key.Key_Return, none))  # one message, a clearly named action: no extra question
-    qtbot.waitUntil(lambda: status_of(window, invoice) == "Release requested", timeout=15_000)
+    qtbot.waitUntil(lambda: status_of(window, invoice) == "Waiting for IT", timeout=15_000)
 
 
 def test_every_tab_stop_shows_it_has_the_keyboard(qtbot: Any, window: Any, tenant: Any) -> None:

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from ui_helpers import add, signed_in
 
-from quarantine_checker.core.reasons import STATUS_LABELS
+from quarantine_checker.core.vocabulary import STATUS_WORDS
 
 HELPDESK = "it-admin@northwind.example"  # the demo organisation's configured helpdesk (wiring.demo_config)
 
@@ -31,7 +31,7 @@ def test_f1_opens_help_with_statuses_contact_and_shortcuts(qtbot: Any, window: A
     qtbot.keyClick(window.list.search, Qt.Key.Key_F1)
     dialog = _open_dialog(qtbot, HelpDialog)
     assert "holds back mail" in dialog.what.text()
-    assert set(dialog.statuses) == set(STATUS_LABELS.values())  # every status the list can show
+    assert set(dialog.statuses) == set(STATUS_WORDS.values())  # every status the list can show
     assert all(label.text() for label in dialog.statuses.values())
     assert HELPDESK in dialog.contact.text()
     # The shortcuts Help lists are the ones the window binds.

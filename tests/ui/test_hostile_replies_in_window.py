@@ -80,7 +80,7 @@ def test_a_message_sent_twice_with_different_readings_is_flagged_and_held_to_the
                         value=[record, dict(record, ReleaseStatus="REQUESTED", PermissionToRelease=False)])
     signed_in(qtbot, window)
     status = _cell(window, ident, COL_STATUS)
-    assert status.startswith("⚠") and "two versions" in status and "Release requested" in status
+    assert status.startswith("⚠") and "two versions" in status and "Waiting for IT" in status
 
 
 def test_an_unreadable_reply_keeps_the_last_listing_and_says_the_check_failed(

@@ -54,7 +54,7 @@ def test_newest_first_and_search_finds_any_field(qtbot: Any, window: Any, tenant
     assert search("inv-2291") == [new]  # subject, any case
     assert search("high-confidence") == [mid]  # plain-language reason
     assert search("bulk mail") == [old]  # reason chip words, two terms
-    assert search("needs review") == [new, mid, old]  # status
+    assert search("waiting for you") == [new, mid, old]  # status group (the chip's words)
     assert search("zzz-nothing") == []
     assert window.list.stack.currentWidget() is window.list.empty
     assert window.list.empty_title.text() == "No held message matches"
@@ -89,7 +89,7 @@ def test_every_disabled_action_shows_its_reason(qtbot: Any, window: Any, tenant:
     signed_in(qtbot, window)
     requested = window.list.model.row_for(idents[2])
     window.action_runner.run(Action.REQUEST_RELEASE, [requested])
-    qtbot.waitUntil(lambda: status_of(window, idents[2]) == "Release requested", timeout=10_000)
+    qtbot.waitUntil(lambda: status_of(window, idents[2]) == "Waiting for IT", timeout=10_000)
 
     bar = window.details.action_bar
     disabled_seen = 0

@@ -71,7 +71,7 @@ def test_window_tray_and_cli_share_one_session(qtbot: Any, window: Any, watch: A
     assert checker.stats.full_checks == full_checks, "the checker sent nothing of its own"
 
     # The command line's calls (plain, blocking, off the UI thread) on the same session.
-    assert status_of(window, first) == "Needs review"
+    assert status_of(window, first) == "You can release it"
     done = threading.Event()
     threading.Thread(target=lambda: (session.release(first), done.set()), daemon=True).start()
     assert done.wait(20)
@@ -84,6 +84,6 @@ def test_window_tray_and_cli_share_one_session(qtbot: Any, window: Any, watch: A
     third = add(tenant, "Signed NDA", kind="HighConfPhish")
     threading.Thread(target=lambda: session.request_release(third), daemon=True).start()
     qtbot.waitUntil(lambda: window.list.model.row_for(third) is not None, timeout=10_000)
-    qtbot.waitUntil(lambda: status_of(window, third) == "Release requested", timeout=10_000)
+    qtbot.waitUntil(lambda: status_of(window, third) == "Waiting for IT", timeout=10_000)
     qtbot.waitUntil(lambda: checker.watcher.record.has(third, "requested"), timeout=10_000)
     assert checker.watcher.oldest_pending() is not None, "the next checks reach back to it"

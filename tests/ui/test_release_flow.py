@@ -38,7 +38,7 @@ def test_request_release_then_it_approves(qtbot: Any, window: Any, tenant: Any) 
     primary = window.details.action_bar.primary
     assert primary.text() == "Request release"
     qtbot.mouseClick(primary, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: status_of(window, ident) == "Release requested", timeout=15_000)
+    qtbot.waitUntil(lambda: status_of(window, ident) == "Waiting for IT", timeout=15_000)
     assert "IT has been asked" in window.details.note_shown()
 
     tenant.approve(ident)  # what the demo admin does
@@ -80,7 +80,7 @@ def test_failed_sender_checks_ask_before_release(
     assert "may not be from who it claims" in asked["text"]
     qtbot.wait(300)
     assert release_calls(tenant, ident) == 0
-    assert status_of(window, ident) == "Needs review"
+    assert status_of(window, ident) == "You can release it"
 
 
 def test_everything_from_this_sender_with_count_and_confirmation(
@@ -100,7 +100,7 @@ def test_everything_from_this_sender_with_count_and_confirmation(
     bulk = [a for a in confirmations.asked if not a["warning"]]
     assert bulk and bulk[0]["text"] == "Release these 3 messages to your Inbox?"
     assert bulk[0]["yes"] == "Release 3 messages"
-    assert status_of(window, other) == "Needs review"
+    assert status_of(window, other) == "You can release it"
 
 
 def test_delete_key_asks_then_removes(qtbot: Any, window: Any, tenant: Any, confirmations: Any) -> None:
@@ -155,7 +155,7 @@ def test_every_action_that_delivers_to_the_inbox_warns_about_an_unconfirmed_send
     assert asked["title"] == "Check the sender first"
     qtbot.wait(300)
     assert _release_params(tenant, ident) == []
-    assert status_of(window, ident) == "Needs review"
+    assert status_of(window, ident) == "You can release it"
 
 
 def test_report_not_junk_from_a_confirmed_sender_releases_and_reports(

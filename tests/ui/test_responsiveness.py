@@ -34,7 +34,7 @@ from quarantine_checker.auth.demo_browser import demo_browser
 from quarantine_checker.auth.session import AuthSession
 from quarantine_checker.storage.keyring_facade import StorageStatus
 from quarantine_checker.storage.token_cache import CacheStatus
-from quarantine_checker.ui import main_window
+from quarantine_checker.ui import listing_rows
 from quarantine_checker.ui.main_window import MainWindow
 from quarantine_checker.ui.row_view import build_rows, local_now
 
@@ -125,7 +125,7 @@ def test_ui_thread_stays_responsive_during_10k_refresh(
         finally:
             built.append((started, time.perf_counter()))
 
-    monkeypatch.setattr(main_window, "build_rows", watched_build_rows)
+    monkeypatch.setattr(listing_rows, "build_rows", watched_build_rows)
 
     meter = StallMeter(repaint=window.list.table.viewport())
     meter.start()

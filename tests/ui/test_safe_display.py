@@ -52,11 +52,15 @@ def test_html_subject_and_rtl_sender_are_literal_everywhere(qtbot: Any, window: 
         if isinstance(widget, QLabel):
             assert widget.textFormat() == Qt.TextFormat.PlainText, widget.accessibleName()
             assert not widget.openExternalLinks()
-    # The preview is text only; the link is defanged with its real host, never clickable.
+    # The preview is text only; each link names where it really goes and says it is off, never clickable,
+    # in words (no "hxxp://evil[.]example" notation for a person to decode).
     preview = window.details.preview.toPlainText()
     assert "<img" not in preview and "Click" in preview
-    assert "evil[.]example" in window.details.links.text()
-    assert "really goes to: evil.example" in window.details.links.text()
+    assert "https://bank.example [evil.example (link turned off)]" in preview
+    links = window.details.links.text()
+    assert links.startswith("evil.example (link turned off)")
+    assert "names a different site" in links
+    assert "hxxp" not in links + preview and "[.]" not in links + preview
 
 
 def test_confirmation_box_shows_message_data_as_plain_text(qtbot: Any) -> None:

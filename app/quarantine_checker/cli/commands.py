@@ -13,8 +13,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from quarantine_checker.core import vocabulary
 from quarantine_checker.core.account import UserIdentity
-from quarantine_checker.core.decision import Action
+from quarantine_checker.core.decision import (
+    Action,
+    SenderDoubt,
+    decide,
+    delivers_to_inbox,
+    needs_sender_warning,
+    sender_doubt,
+)
 from quarantine_checker.core.errors import (
     ActionUnavailableError,
     AuthenticationError,
@@ -23,6 +31,7 @@ from quarantine_checker.core.errors import (
 )
 from quarantine_checker.core.mailbox_session import MailboxSession
 from quarantine_checker.core.messages import road_closed_lines, user_message
+from quarantine_checker.core.sender_checks import SenderReport, analyse_headers
 from quarantine_checker.wiring import Services
 
 from . import output
@@ -124,7 +133,9 @@ def whoami(ctx: Context) -> ExitCode:
     else:
         ctx.say(f"{output.clean(identity.display_name or identity.upn)}")
         ctx.say(f"  Account:   {output.clean(identity.upn)}")
-        ctx.say(f"  Tenant:    {output.clean(identity.tenant_id)}")
+        # The organisation by its domain: the tenant's GUID says nothing to a person (it is in --json).
+        org = identity.upn.rpartition("@")[2] if "@" in identity.upn else ""
+        ctx.say(f"  {vocabulary.organisation_line(org or identity.tenant_id)}")
         ctx.say(f"  Addresses: {output.clean(', '.join(sorted(identity.addresses)))}")
     return ExitCode.OK
 
@@ -227,9 +238,16 @@ def resolve(ctx: Context, wanted: list[str]) -> list[str]:
     return out
 
 
-def own_domains(identity: UserIdentity) -> tuple[str, ...]:
+def own_domains(identity: UserIdentity | None) -> tuple[str, ...]:
     """The signed-in person's mail domains, to spot senders imitating them."""
-    return tuple(sorted({a.rpartition("@")[2].lower() for a in identity.addresses if "@" in a}))
+    addresses = getattr(identity, "addresses", ()) or ()
+    return tuple(sorted({a.rpartition("@")[2].lower() for a in addresses if "@" in a}))
+
+
+def sender_report(ctx: Context, full: str, sender_address: str) -> SenderReport:
+    """The same sender checks as the window's details pane: read the headers, analyse them."""
+    text = ctx.mailbox().headers(full)
+    return analyse_headers(text, sender_address, own_domains=own_domains(ctx.services.auth.identity))
 
 
 def show(ctx: Context, ident: str) -> ExitCode:
@@ -237,10 +255,17 @@ def show(ctx: Context, ident: str) -> ExitCode:
     (full,) = resolve(ctx, [ident])
     message = ctx.mailbox().reread(full)
     own = own_domains(identity)
+    try:
+        sender = output.sender_json(sender_report(ctx, full, message.sender_address))
+    except QuarantineCheckerError as exc:
+        # The message itself was read; a failed header read leaves the sender unconfirmed, and says why.
+        msg = user_message(exc, action="view_headers", retries_itself=False)
+        sender = output.sender_json(None, f"The sender couldn't be checked: {msg.title}. {msg.text}")
     if ctx.json:
-        output.dump({"message": output.message_json(message, ctx.now, own_domains=own)}, ctx.out)
+        output.dump({"message": {**output.message_json(message, ctx.now, own_domains=own),
+                                 "sender_checks": sender}}, ctx.out)
     else:
-        output.show_message(message, ctx.now, ctx.out, own_domains=own)
+        output.show_message(message, ctx.now, ctx.out, own_domains=own, sender=sender)
     return ExitCode.OK
 
 
@@ -259,8 +284,13 @@ def check_allowed(ctx: Context, full: str, *actions: Action) -> None:
             raise ActionUnavailableError(why, action=action.value, status=decision.status.value)
 
 
+class SenderNotConfirmed(QuarantineCheckerError):
+    """Mail from a sender the checks didn't confirm would be delivered, and nobody said yes to it."""
+
+
 def _each(ctx: Context, ids: list[str], action: str, verb: str,
-          call: Callable[[str], object], needs: tuple[Action, ...] = ()) -> ExitCode:
+          call: Callable[[str], object], needs: tuple[Action, ...] = (),
+          precheck: Callable[[str], None] | None = None) -> ExitCode:
     ensure_signed_in(ctx)
     results: list[dict[str, Any]] = []
     worst = ExitCode.OK
@@ -268,7 +298,19 @@ def _each(ctx: Context, ids: list[str], action: str, verb: str,
         try:
             if needs:
                 check_allowed(ctx, full, *needs)
+            if precheck is not None:
+                precheck(full)
             call(full)
+        except SenderNotConfirmed as exc:
+            # Not an error from Microsoft 365: our own refusal, worded like the window's warning.
+            worst = max(worst, ExitCode.USAGE, key=_severity)
+            title, text = vocabulary.SENDER_WARNING_TITLE, str(exc)
+            results.append({"id": full, "ok": False, "error": {
+                "kind": "SenderNotConfirmed", "exit_code": int(ExitCode.USAGE), "title": title, "text": text,
+                "code": "sender_not_confirmed", "correlation_id": None, "retryable": True}})
+            if not ctx.json:
+                ctx.err.write(f"{output.short_id(full)}: {title}. {output.clean(text, keep_newlines=True)}\n")
+            continue
         except QuarantineCheckerError as exc:
             code = exit_code_for(exc)
             worst = max(worst, code, key=_severity)
@@ -290,10 +332,52 @@ def _severity(code: ExitCode) -> int:
     return {ExitCode.OK: 0, ExitCode.REFUSED: 1, ExitCode.NETWORK: 2, ExitCode.AUTH: 3}.get(code, 4)
 
 
-def release(ctx: Context, ids: list[str], *, report: bool) -> ExitCode:
+def _done(action: Action) -> str:
+    words = vocabulary.ACTION_DONE[action]
+    return words[0].lower() + words[1:]
+
+
+def confirm_sender(ctx: Context, action: Action, *, yes: bool,
+                   ask: Callable[[str], str] | None = None) -> Callable[[str], None]:
+    """The window's "Check the sender first" before mail goes to the Inbox (decision.needs_sender_warning):
+    unless ``--yes`` was given, a sender the checks didn't confirm is asked about on a terminal and
+    refused from a script, in the window's words."""
+    def check(full: str) -> None:
+        if yes or not delivers_to_inbox(action):
+            return
+        message = ctx.mailbox().reread(full)
+        if not decide(message, datetime.now(UTC)).is_available(action):
+            return  # not allowed at all: that refusal, not a question about the sender, is the answer
+        report = sender_report(ctx, full, message.sender_address)
+        if not needs_sender_warning(action, report):
+            return
+        failed = sender_doubt(report) is SenderDoubt.FAILED
+        question = vocabulary.SENDER_WARNING_FAILED if failed else vocabulary.SENDER_WARNING_UNCONFIRMED
+        marks = ("fail", "softfail") if failed else ("fail", "softfail", "none", "unknown")
+        found = [*report.warnings, *(c.sentence for c in report.auth_checks if c.result in marks)][:6]
+        details = "\n".join(f"  • {output.clean(r, limit=300)}" for r in found)
+        subject = output.clean(message.subject or "(no subject)", limit=80)
+        if ask is not None and not ctx.json:
+            answer = ask(f"“{subject}”: {question}\n{details}\n{vocabulary.SENDER_WARNING_ADVICE}\n"
+                         "Release it anyway? [y/N] ")
+            if answer.strip().lower() in ("y", "yes"):
+                return
+            raise SenderNotConfirmed("Not released: you said no.")
+        raise SenderNotConfirmed(
+            f"“{subject}”: {question.removesuffix(' Release it anyway?')}\n{details}\n"
+            f"{vocabulary.SENDER_WARNING_ADVICE} To release it anyway, run the command again with --yes."
+        )
+
+    return check
+
+
+def release(ctx: Context, ids: list[str], *, report: bool, yes: bool = False,
+            ask: Callable[[str], str] | None = None) -> ExitCode:
+    action = Action.REPORT_NOT_JUNK if report else Action.RELEASE
     needs = (Action.RELEASE, Action.REPORT_NOT_JUNK) if report else (Action.RELEASE,)
-    return _each(ctx, ids, "release", "released: it will arrive in your inbox shortly",
-                 lambda i: ctx.mailbox().release(i, report_false_positive=report), needs)
+    return _each(ctx, ids, "release", _done(action),
+                 lambda i: ctx.mailbox().release(i, report_false_positive=report), needs,
+                 confirm_sender(ctx, action, yes=yes, ask=ask))
 
 
 def request_release(ctx: Context, ids: list[str], *, note: str = "") -> ExitCode:
@@ -303,12 +387,12 @@ def request_release(ctx: Context, ids: list[str], *, note: str = "") -> ExitCode
         ctx.err.write("Note not sent: requests straight to Microsoft 365 can't carry one (only through "
                       "your organisation's quarantine service).\n")
         note = ""
-    return _each(ctx, ids, "request_release", "your request was sent to IT",
+    return _each(ctx, ids, "request_release", _done(Action.REQUEST_RELEASE),
                  lambda i: ctx.mailbox().request_release(i, note=note), (Action.REQUEST_RELEASE,))
 
 
 def delete(ctx: Context, ids: list[str]) -> ExitCode:
-    return _each(ctx, ids, "delete", "deleted from quarantine",
+    return _each(ctx, ids, "delete", _done(Action.DELETE),
                  lambda i: ctx.mailbox().delete(i), (Action.DELETE,))
 
 

@@ -66,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("ids", nargs="+", metavar="ID")
     p.add_argument("--report-not-junk", action="store_true",
                    help="also tell Microsoft the message was not junk")
+    p.add_argument("--yes", action="store_true",
+                   help="release even when the sender checks couldn't confirm who sent it")
     p = add("request-release", "ask IT to release messages you can't release yourself")
     p.add_argument("ids", nargs="+", metavar="ID")
     p.add_argument("--note", default="", metavar="TEXT",
@@ -205,7 +207,8 @@ def _run(args: argparse.Namespace) -> int:
         if c == "show":
             return commands.show(ctx, args.id)
         if c == "release":
-            return commands.release(ctx, args.ids, report=args.report_not_junk)
+            return commands.release(ctx, args.ids, report=args.report_not_junk, yes=args.yes,
+                                    ask=input if sys.stdin.isatty() else None)
         if c == "request-release":
             return commands.request_release(ctx, args.ids, note=args.note)
         if c == "preview":

@@ -7,6 +7,7 @@ with strftime, whose output depends on the process locale.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 TRANSLATION_CONTEXT = "expiry"
@@ -33,6 +34,14 @@ MONTHS: tuple[str, ...] = (
 )
 
 DATE_FORMAT = "{day} {month} {year}"
+
+# When a message arrived, as the list and the command line show it.
+RECEIVED_TEXTS: dict[str, str] = {"today": "Today {0}", "yesterday": "Yesterday {0}"}
+RECEIVED_CONTEXT = "received"
+
+
+def _same(context: str, text: str) -> str:
+    return text
 
 
 def _in_zone_of(moment: datetime, now: datetime) -> tuple[datetime, datetime]:
@@ -90,3 +99,25 @@ def expiry_text(expires: datetime | None, now: datetime) -> str:
     if days == 1:
         return TEXTS["tomorrow"]
     return TEXTS["days"].format(n=days)
+
+
+def received_text(
+    moment: datetime | None, now: datetime, translate: Callable[[str, str], str] = _same
+) -> str:
+    """'Today 08:15', 'Yesterday 17:02', '12 May 08:15', '12 May 2025' (24-hour, no locale, no seconds).
+
+    ``translate(context, text)`` lets the window pass its strings through Qt's translation.
+    """
+    if moment is None:
+        return ""
+    local, now = _in_zone_of(moment, now)
+    hhmm = f"{local.hour:02d}:{local.minute:02d}"
+    days = (now.date() - local.date()).days
+    if days == 0:
+        return translate(RECEIVED_CONTEXT, RECEIVED_TEXTS["today"]).format(hhmm)
+    if days == 1:
+        return translate(RECEIVED_CONTEXT, RECEIVED_TEXTS["yesterday"]).format(hhmm)
+    month = translate(TRANSLATION_CONTEXT, MONTHS[local.month - 1])[:3]
+    if local.year == now.year:
+        return f"{local.day} {month} {hhmm}"
+    return f"{local.day} {month} {local.year}"

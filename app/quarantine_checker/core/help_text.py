@@ -1,13 +1,12 @@
 """The words of the Help menu: what quarantine is, what each status means, the keyboard shortcuts, and
 the licences. English in tables (no Qt here); the UI passes each string through translate() with context
-``TRANSLATION_CONTEXT``. Status names come from ``reasons.STATUS_LABELS``, so Help always uses the words
-the list shows.
+``TRANSLATION_CONTEXT``. Status names come from the one vocabulary (``vocabulary.STATUS_WORDS``), so Help
+uses the words the list, the details pane and the command line show.
 """
 
 from __future__ import annotations
 
-from quarantine_checker.core import reasons
-from quarantine_checker.core.model import ReleaseStatus
+from quarantine_checker.core.vocabulary import STATUS_WORDS, DisplayStatus
 
 TRANSLATION_CONTEXT = "help"
 
@@ -19,22 +18,27 @@ WHAT_IS_QUARANTINE = (
 )
 
 # One sentence per status the list shows, in the order a message usually goes through them.
-STATUS_MEANINGS: tuple[tuple[ReleaseStatus, str], ...] = (
-    (ReleaseStatus.NOTRELEASED,
-     "Held and waiting for you. Look at why it was held; release it, ask IT for it, or leave it."),
-    (ReleaseStatus.REQUESTED,
+STATUS_MEANINGS: tuple[tuple[DisplayStatus, str], ...] = (
+    (DisplayStatus.CAN_RELEASE,
+     "Held and waiting for you. Look at why it was held; release it to your inbox, or leave it."),
+    (DisplayStatus.CAN_REQUEST,
+     "Held and waiting for you. Your organisation lets you ask IT to release it; they check it first."),
+    (DisplayStatus.IT_ONLY,
+     "Held, and only IT can release it. Contact them if you need it."),
+    (DisplayStatus.WAITING_FOR_IT,
      "You asked IT to release it. They have not answered yet; you will be told when they do."),
-    (ReleaseStatus.PREPARINGTORELEASE, "The release is on its way; the message will reach your inbox soon."),
-    (ReleaseStatus.RELEASED, "The message has been delivered to your inbox."),
-    (ReleaseStatus.DENIED,
+    (DisplayStatus.RELEASING, "The release is on its way; the message will reach your inbox soon."),
+    (DisplayStatus.RELEASED, "The message has been delivered to your inbox."),
+    (DisplayStatus.DECLINED,
      "IT looked at it and decided not to release it. Contact them if you think that was a mistake."),
-    (ReleaseStatus.ERROR, "The release did not go through. Try again, or copy the details for IT."),
+    (DisplayStatus.FAILED, "The release did not go through. Try again, or copy the details for IT."),
+    (DisplayStatus.EXPIRED, "Quarantine deleted it when its time ran out; nothing more can be done with it."),
 )
 
 
 def status_meanings() -> list[tuple[str, str]]:
     """(the status as the list shows it, what it means), English."""
-    return [(reasons.status_label(status), meaning) for status, meaning in STATUS_MEANINGS]
+    return [(STATUS_WORDS[status], meaning) for status, meaning in STATUS_MEANINGS]
 
 
 # (keys, what they do): the shortcuts the main window binds (ui/main_window.py, ui/help_menu.py).

@@ -33,11 +33,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from quarantine_checker.core.account import UserIdentity
-from quarantine_checker.core.decision import Action, ActionDecision, decide
+from quarantine_checker.core.decision import Action, ActionDecision, SenderDoubt, decide, sender_doubt
 from quarantine_checker.core.errors import CommandError
 from quarantine_checker.core.listing_gate import ListingGate
 from quarantine_checker.core.mailbox import Change, ChangeKind, ListResult, Mailbox, Preview, SenderCheck
 from quarantine_checker.core.model import QuarantinedMessage, ReleaseStatus
+from quarantine_checker.core.pacing import EVERY, pace
 from quarantine_checker.core.sender_checks import analyse_headers
 
 log = logging.getLogger(__name__)
@@ -206,13 +207,19 @@ class MailboxSession:
 
     def _apply(self, result: ListResult, *, full: bool, window_start: datetime | None,
                now: datetime) -> list[Change]:
-        fresh = {m.identity: m for m in result.messages}
+        fresh: dict[str, QuarantinedMessage] = {}
+        for n, m in enumerate(result.messages):
+            if n % EVERY == 0:
+                pace()  # a window painting meanwhile gets its turn (core/pacing.py)
+            fresh[m.identity] = m
         with self._lock:
             if self.closed:
                 return []
             old = self._messages
             if full:
+                pace()
                 gone = tuple(i for i in old if i not in fresh)
+                pace()
                 self._messages = fresh
                 self._listing = result
                 self._conflicting = result.conflicting
@@ -293,6 +300,11 @@ class MailboxSession:
     def sender_names(self) -> dict[str, str]:
         """identity -> the sender's display name, for the messages whose headers have been read."""
         return {i: c.report.display_name for i, c in list(self._checks.items()) if c.report.display_name}
+
+    def confirmed_senders(self) -> frozenset[str]:
+        """Identities whose sender checks confirmed the sender (the list puts them with the likely wanted)."""
+        return frozenset(i for i, c in list(self._checks.items())
+                         if sender_doubt(c.report) is SenderDoubt.CONFIRMED)
 
     # --- actions -------------------------------------------------------------------------------------------
     def is_busy(self, identity: str) -> bool:

@@ -19,6 +19,7 @@ from types import MappingProxyType
 from typing import Any, Self
 
 from quarantine_checker.core.errors import MalformedResponseError
+from quarantine_checker.core.pacing import EVERY, pace
 
 
 def _norm(value: str) -> str:
@@ -529,7 +530,9 @@ def parse_messages(values: object) -> tuple[list[QuarantinedMessage], int]:
     good: list[QuarantinedMessage] = []
     append = good.append
     rejected = 0
-    for item in values:
+    for n, item in enumerate(values):
+        if n % EVERY == 0:
+            pace()  # the window paints meanwhile (core/pacing.py); nothing when not on a paced worker
         try:
             append(parse_message(item))
         except MalformedResponseError:

@@ -1,8 +1,10 @@
 """Safe preview of a quarantined message: HTML turned into plain text, links made inert, attachments named.
 
 Nothing here renders HTML or fetches anything: the stdlib tokenizer only reads tags, images become
-"[image]", and every link is shown defanged (hxxps://host[.]example) next to its text. Inputs are
-capped so a megabyte of hostile markup costs a bounded amount of work.
+"[image]", and every link is shown by where it really goes and that it is off
+("[portal.partner.example (link turned off)]") next to its text -- never as a web address a viewer
+could turn back into a live link (no scheme, no path). Inputs are capped so a megabyte of hostile
+markup costs a bounded amount of work.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from quarantine_checker.core.sender_checks import clean_host, registrable_domain
+from quarantine_checker.core.vocabulary import LINK_PLACES, LINK_TURNED_OFF
 
 MAX_HTML_CHARS = 1_000_000   # beyond this, the preview says it was cut short
 MAX_TEXT_CHARS = 200_000     # what a preview pane ever shows
@@ -47,7 +50,7 @@ class Link:
     text: str        # what the reader sees (plain text, may be '')
     url: str         # the real target as written in the message (never to be opened by us)
     host: str        # lower-case host of the target ('' for mailto:, javascript:, broken URLs)
-    defanged: str    # safe-to-show form of url
+    defanged: str    # security notation (hxxps://host[.]example) for IT's tools; people read ``shown``
     mismatch: bool   # the visible text names a different site than the real target
     scheme: str = ""  # "https", "http", "mailto", "javascript", ... ('' when none)
 
@@ -55,6 +58,29 @@ class Link:
     def is_script(self) -> bool:
         """A javascript:/vbscript:/data: link: never a place to go, always a warning sign."""
         return self.scheme in ("javascript", "vbscript", "data")
+
+    @property
+    def shown(self) -> str:
+        """What a person reads for this link: "portal.partner.example (link turned off)"."""
+        return shown_link(self.url, self.host, self.scheme)
+
+
+_MAILTO_SHOWN = 100
+
+
+def shown_link(url: str, host: str, scheme: str) -> str:
+    """Where a link goes, in words, marked as turned off. Only the host of a web link is named: a path
+    or query could carry a lure or a live-looking address, and the host is what a person can judge."""
+    if host:
+        place = host
+    elif scheme == "mailto":
+        address = _normalise_url(url)[len("mailto:"):].split("?", 1)[0][:_MAILTO_SHOWN]
+        place = LINK_PLACES["mailto"].format(address=_inert(address)) if address else LINK_PLACES["other"]
+    elif scheme in ("javascript", "vbscript", "data"):
+        place = LINK_PLACES["script"]
+    else:
+        place = LINK_PLACES["other"]
+    return LINK_TURNED_OFF.format(place=place)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -153,6 +179,10 @@ def _make_link(text: str, url: str) -> Link:
 # HTML -> text
 
 
+def _shown(href: str) -> str:
+    return shown_link(href, url_host(href), url_scheme(href))
+
+
 class _TextExtractor(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -207,7 +237,7 @@ class _TextExtractor(HTMLParser):
                 self._close_anchor()
                 if tag == "area":
                     self._record_link("", href)
-                    self._emit(f" [link: {defang(href)}] ")
+                    self._emit(f" [{_shown(href)}] ")
                 else:
                     self._anchor = (href, [])
         elif tag in ("td", "th"):
@@ -262,7 +292,7 @@ class _TextExtractor(HTMLParser):
         text = "".join(parts)
         self._record_link(text, href)
         # The trailing space keeps the annotation apart from whatever text follows the anchor.
-        self._emit(f" [link: {defang(href)}] ")
+        self._emit(f" [{_shown(href)}] ")
 
     def finish(self) -> None:
         try:
@@ -339,7 +369,7 @@ def html_to_text(html: str) -> str:
     """Readable plain text of an HTML body.
 
     No script/style/head content; images become [image] (never fetched); links become
-    "text [link: defanged target]".
+    "text [host.example (link turned off)]".
     """
     if not isinstance(html, str) or not html:
         return ""

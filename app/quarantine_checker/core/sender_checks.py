@@ -16,6 +16,8 @@ from email.header import decode_header, make_header
 from email.utils import getaddresses, parseaddr
 from functools import lru_cache
 
+from quarantine_checker.core.vocabulary import CHECK_MARKS, SENDER_REPLIES_TO, SENDER_WARNING_MARK
+
 # Headers of real mail are a few kB; anything past this is either an attack or irrelevant to the
 # questions we ask, and reading it would only cost time.
 MAX_HEADER_CHARS = 256 * 1024
@@ -483,6 +485,17 @@ class SenderReport:
     @property
     def from_domain(self) -> str:
         return _domain_of(self.from_address)
+
+    def check_lines(self) -> list[str]:
+        """The answer to "is the sender who they say?", one line each: warnings first, then each check
+        marked ✓ (passed), ✗ (failed) or ? (no answer), then where replies would go. The window's details
+        pane and ``quarantine-checker show`` print exactly these."""
+        lines = [SENDER_WARNING_MARK + w for w in self.warnings]
+        for check in self.auth_checks:
+            lines.append(f"{CHECK_MARKS.get(check.result, CHECK_MARKS['unknown'])} {check.sentence}")
+        if self.reply_to:
+            lines.append(SENDER_REPLIES_TO.format(", ".join(self.reply_to)))
+        return lines
 
 
 def analyse_headers(

@@ -24,6 +24,8 @@ from typing import Any
 
 from quarantine_checker.core.expiry import expiry_text
 from quarantine_checker.core.model import QuarantinedMessage, QuarantineType, ReleaseStatus
+from quarantine_checker.core.reasons import reason_phrase  # the one vocabulary's words, as the window
+from quarantine_checker.core.waiting import is_held, is_waiting_for_you
 
 EXPIRY_WARNING = timedelta(days=2)
 RECORD_KEEP = timedelta(days=35)     # the service forgets after 30 days; so can we
@@ -49,28 +51,9 @@ class EventKind(StrEnum):
 
 ALL_KINDS = frozenset(EventKind)
 
-# Words a person reads next to the sender ("— possible phishing"); short on purpose.
-_REASON_PHRASES: dict[QuarantineType, str] = {
-    QuarantineType.PHISH: "possible phishing",
-    QuarantineType.HIGH_CONF_PHISH: "likely phishing",
-    QuarantineType.MALWARE: "possible malware",
-    QuarantineType.SPO_MALWARE: "possible malware",
-    QuarantineType.FILE_TYPE_BLOCK: "blocked file type",
-    QuarantineType.SPAM: "possible spam",
-    QuarantineType.BULK: "bulk mail",
-    QuarantineType.TRANSPORT_RULE: "your organisation's rules",
-    QuarantineType.DATA_LOSS_PREVENTION: "your organisation's rules",
-    QuarantineType.ADMIN_TRIGGERED: "held by IT",
-}
-_GENERIC_PHRASE = "held by your mail filter"
-
 # Characters that would let a subject rearrange or hide the text around it.
 _INVISIBLE = {0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2028, 0x2029, 0x2060, 0xFEFF,
               *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
-
-
-def reason_phrase(kind: QuarantineType) -> str:
-    return _REASON_PHRASES.get(kind, _GENERIC_PHRASE)
 
 
 def clean_text(value: object, limit: int = TEXT_LIMIT) -> str:
@@ -102,12 +85,8 @@ def sender_key(address: str, salt: str) -> str:
 
 
 def is_waiting(message: QuarantinedMessage, now: datetime) -> bool:
-    """Still held for the user to act on (the tray's count)."""
-    if message.released or message.release_status in RELEASED_STATES:
-        return False
-    if message.release_status is ReleaseStatus.DENIED:
-        return False
-    return not message.is_expired(now)
+    """Waiting for the person (the tray's count): core/waiting.py's one definition."""
+    return is_waiting_for_you(message, now)
 
 
 # --- the record kept between runs ------------------------------------------------------------------
@@ -386,7 +365,8 @@ class Watcher:
         """Held messages deleted within ``within`` that the user hasn't been reminded about (marks them)."""
         out: list[WatchEvent] = []
         for m in self.known.values():
-            if m.expires is None or not is_waiting(m, now):
+            # A request IT hasn't answered yet is still worth a reminder before it is deleted.
+            if m.expires is None or not is_held(m, now):
                 continue
             told = self.record.has(m.identity, EventKind.EXPIRING.value)
             if _aware(m.expires) - now <= within and not told:

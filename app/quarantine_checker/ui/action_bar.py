@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import Qt, Signal, SignalInstance
+from PySide6.QtCore import QCoreApplication, Qt, Signal, SignalInstance
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
+from quarantine_checker.core import vocabulary
+from quarantine_checker.core.vocabulary import Action
 from quarantine_checker.ui.icons import icon
 from quarantine_checker.ui.plain_text import plain_label, set_plain
 
@@ -33,6 +35,11 @@ class ActionBarState:
     headers: ButtonState = field(default_factory=ButtonState)
 
 
+def _words(action: Action) -> str:
+    """The one vocabulary's name for the action (the CLI uses the same)."""
+    return QCoreApplication.translate(vocabulary.TRANSLATION_CONTEXT, vocabulary.ACTION_WORDS[action])
+
+
 class ActionBar(QWidget):
     primary_clicked = Signal()
     delete_clicked = Signal()
@@ -42,18 +49,16 @@ class ActionBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName(self.tr("Actions for the selected message"))
-        self.primary = self._button(self.tr("Release"), "release", self.primary_clicked)
+        self.primary = self._button(_words(Action.RELEASE), "release", self.primary_clicked)
         self.primary.setObjectName("primary-action")
         font = self.primary.font()
         font.setBold(True)
         self.primary.setFont(font)
-        self.delete = self._button(self.tr("Delete"), "delete", self.delete_clicked)
+        self.delete = self._button(_words(Action.DELETE), "delete", self.delete_clicked)
         self.delete.setObjectName("delete-action")
-        self.not_junk = self._button(
-            self.tr("Release and report as not junk"), "not-junk", self.not_junk_clicked
-        )
+        self.not_junk = self._button(_words(Action.REPORT_NOT_JUNK), "not-junk", self.not_junk_clicked)
         self.not_junk.setObjectName("not-junk-action")
-        self.headers = self._button(self.tr("View headers"), "headers", self.headers_clicked)
+        self.headers = self._button(_words(Action.VIEW_HEADERS), "headers", self.headers_clicked)
         self.headers.setObjectName("headers-action")
         self._buttons = [self.primary, self.delete, self.not_junk, self.headers]
         self.reasons: dict[QPushButton, QLabel] = {}

@@ -18,9 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QWidget
 
+from quarantine_checker.core import bulk_report, vocabulary
+from quarantine_checker.core.bulk_report import BulkReport, Entry, Result
 from quarantine_checker.core.decision import (
     Action,
     SenderDoubt,
@@ -35,8 +37,14 @@ from quarantine_checker.core.model import QuarantinedMessage, ReleaseStatus
 from quarantine_checker.core.sender_checks import SenderReport
 from quarantine_checker.ui import dialogs
 from quarantine_checker.ui.message_model import MessageRow, MessageTableModel
-from quarantine_checker.ui.row_view import build_row, local_now, received_text
+from quarantine_checker.ui.row_view import local_now, received_text, session_row, translate
 from quarantine_checker.ui.tasks import TaskRunner
+
+
+def _show_bulk_results(parent: QWidget, report: BulkReport) -> object:
+    from quarantine_checker.ui.bulk_results import show_bulk_results
+
+    return show_bulk_results(parent, report)
 
 
 @dataclass
@@ -53,6 +61,7 @@ class Outcome:
 class ActionRunner(QObject):
     outcome_changed = Signal(str)  # identity
     report_loaded = Signal(str)  # identity
+    bulk_finished = Signal(object)  # core.bulk_report.BulkReport: every message of a bulk action answered
 
     def __init__(
         self,
@@ -62,6 +71,7 @@ class ActionRunner(QObject):
         parent_widget: QWidget,
         *,
         confirm: Callable[..., bool] = dialogs.confirm,
+        show_results: Callable[[QWidget, BulkReport], object] | None = None,
     ) -> None:
         super().__init__(parent_widget)
         self.tasks = tasks
@@ -69,7 +79,11 @@ class ActionRunner(QObject):
         self._session = session
         self._parent = parent_widget
         self.confirm = confirm
+        self.show_results = show_results or _show_bulk_results
         self.outcomes: dict[str, Outcome] = {}
+        self._batches: list[BulkReport] = []  # bulk actions still running, each told once all answered
+        self.last_bulk: BulkReport | None = None
+        self.results_dialog: object | None = None
         model.rows_replaced.connect(self._drop_stale_outcomes)
         model.dataChanged.connect(self._drop_stale_outcomes)  # one row's new state (the tray's check)
 
@@ -80,20 +94,16 @@ class ActionRunner(QObject):
 
     # --- labels -------------------------------------------------
     def verb(self, action: Action, n: int = 1) -> str:
+        if n == 1:  # the one vocabulary's name for the action, as the CLI says it
+            return translate(vocabulary.TRANSLATION_CONTEXT, vocabulary.ACTION_WORDS[action])
         if action is Action.RELEASE:
-            return self.tr("Release") if n == 1 else self.tr("Release {0} messages").format(n)
+            return self.tr("Release {0} messages").format(n)
         if action is Action.REQUEST_RELEASE:
-            return (
-                self.tr("Request release") if n == 1 else self.tr("Request release of {0} messages").format(n)
-            )
+            return self.tr("Request release of {0} messages").format(n)
         if action is Action.DELETE:
-            return self.tr("Delete") if n == 1 else self.tr("Delete {0} messages").format(n)
+            return self.tr("Delete {0} messages").format(n)
         # It delivers to the Inbox like Release, so the button says it releases.
-        return (
-            self.tr("Release and report as not junk")
-            if n == 1
-            else self.tr("Release {0} messages and report as not junk").format(n)
-        )
+        return self.tr("Release {0} messages and report as not junk").format(n)
 
     def _progress(self, action: Action) -> str:
         return {
@@ -135,6 +145,8 @@ class ActionRunner(QObject):
         skipped = len(rows) - len(targets)
         if not confirmed and not self._confirm(action, targets, skipped):
             return 0
+        if len(rows) > 1:  # a bulk action reports back, message by message, once every one has answered
+            self._batches.append(self._bulk_report(action, rows, targets))
         # The sender warning is never skipped, not even on Retry: it is about the mail, not the click.
         if delivers_to_inbox(action):
             missing = [r for r in targets if self._report(r.identity) is None]
@@ -142,6 +154,7 @@ class ActionRunner(QObject):
                 self._precheck_then(action, targets, missing)
                 return len(targets)
             if not self._warn_unconfirmed_sender(action, targets):
+                self._drop_batch(targets)
                 return 0
         for row in targets:
             self._start(action, row)
@@ -193,10 +206,10 @@ class ActionRunner(QObject):
         if len(doubtful) == 1:
             report = self._report(doubtful[0].identity)
             if sender_doubt(report) is SenderDoubt.FAILED:
-                text = self.tr("This message may not be from who it claims to be. Release it anyway?")
+                text = translate(vocabulary.TRANSLATION_CONTEXT, vocabulary.SENDER_WARNING_FAILED)
                 marks: tuple[str, ...] = ("fail", "softfail")
             else:
-                text = self.tr("We couldn't confirm who sent this message. Release it anyway?")
+                text = translate(vocabulary.TRANSLATION_CONTEXT, vocabulary.SENDER_WARNING_UNCONFIRMED)
                 marks = ("fail", "softfail", "none", "unknown")
             checks = getattr(report, "auth_checks", ())
             reasons = [*getattr(report, "warnings", ()), *(c.sentence for c in checks if c.result in marks)]
@@ -206,12 +219,11 @@ class ActionRunner(QObject):
                 "{0} of these messages may not be from who they claim to be. Release them anyway?"
             ).format(len(doubtful))
             info = self.tr("Open each one to see what the sender checks found.")
-        info += "\n\n" + self.tr(
-            "Only release it if you were expecting it and trust the sender. If unsure, ask IT instead."
-        )
+        # The same words as the CLI's refusal (cli/commands.confirm_sender).
+        info += "\n\n" + translate(vocabulary.TRANSLATION_CONTEXT, vocabulary.SENDER_WARNING_ADVICE)
         return self.confirm(
             self._parent,
-            self.tr("Check the sender first"),
+            translate(vocabulary.TRANSLATION_CONTEXT, vocabulary.SENDER_WARNING_TITLE),
             text,
             informative=info.strip(),
             yes=self.tr("Release anyway"),
@@ -239,6 +251,8 @@ class ActionRunner(QObject):
             if self._warn_unconfirmed_sender(action, fresh):
                 for row in fresh:
                     self._start(action, row)
+            else:
+                self._drop_batch(targets)
 
         def failed(exc: BaseException) -> None:
             for ident in identities:
@@ -254,6 +268,7 @@ class ActionRunner(QObject):
         identity = row.identity
         session = self._session()
         if session is None:
+            self._answered(identity, Result.SKIPPED, self._t(bulk_report.NOT_AVAILABLE))
             return
 
         def work() -> QuarantinedMessage | None:
@@ -265,14 +280,14 @@ class ActionRunner(QObject):
             if message is None:
                 self.model.remove_identities([identity])
                 self.outcomes.pop(identity, None)
+                self._answered(identity, Result.DONE, self._t(bulk_report.DONE_WORDS[action]))
                 return
-            report = self._report(identity)
-            new_row = build_row(message, local_now(), sender_name=report.display_name if report else "",
-                                conflicting=identity in session.conflicting())
+            new_row = session_row(message, session, local_now())
             self.model.replace_row(new_row)
             self.outcomes[identity] = Outcome(self._success_text(action, message),
                                               status=(message.release_status, message.released))
             self.outcome_changed.emit(identity)
+            self._answered(identity, Result.DONE, self._done_words(action, new_row))
 
         def failed(exc: BaseException) -> None:
             msg = user_message(exc, action=str(action))
@@ -282,6 +297,8 @@ class ActionRunner(QObject):
         if started is not None:
             self.outcomes.pop(identity, None)
             self.model.set_pending(identity, self._progress(action))
+        else:
+            self._answered(identity, Result.SKIPPED, self._t(bulk_report.BUSY))
 
     def _drop_stale_outcomes(self, *args: object) -> None:
         """A refresh showed a newer status (IT approved a request): the old "Release requested…" text
@@ -298,6 +315,59 @@ class ActionRunner(QObject):
         self.model.set_error(identity, self.tr("{0} failed").format(self.verb(action)))
         self.outcomes[identity] = Outcome(f"{title}\n{text}", details, action, failed=True)
         self.outcome_changed.emit(identity)
+        self._answered(identity, Result.FAILED, f"{title}. {text}", details)
+
+    # --- reporting back after a bulk action -----------------------------------------------------------
+    @staticmethod
+    def _t(text: str) -> str:
+        return QCoreApplication.translate(bulk_report.TRANSLATION_CONTEXT, text)
+
+    def _bulk_report(self, action: Action, rows: list[MessageRow], targets: list[MessageRow]) -> BulkReport:
+        report = BulkReport(action)
+        session = self._session()
+        going = {r.identity for r in targets}
+        now = local_now()
+        for row in rows:
+            label = " — ".join(p for p in (row.cells[1], row.sender_shown or row.cells[0]) if p)
+            entry = Entry(row.identity, label)
+            if row.identity not in going:
+                # Not tried: say why in the decision's own words (the same as the disabled button's).
+                why = None
+                if row.pending or self.is_busy(row.identity):
+                    why = self._t(bulk_report.BUSY)
+                elif session is not None:
+                    why = session.decision(row.message, now).reason(action)
+                entry.result, entry.words = Result.SKIPPED, why or self._t(bulk_report.NOT_AVAILABLE)
+            report.entries.append(entry)
+        return report
+
+    def _done_words(self, action: Action, row: MessageRow) -> str:
+        expected = {Action.RELEASE: "released", Action.REPORT_NOT_JUNK: "released",
+                    Action.REQUEST_RELEASE: "requested"}.get(action)
+        if expected is None or row.status_key == expected:
+            return self._t(bulk_report.DONE_WORDS[action])
+        return self.tr("Sent; it now shows: {0}").format(row.cells[5])
+
+    def _answered(self, identity: str, result: Result, words: str, details: str = "") -> None:
+        for report in list(self._batches):
+            entry = report.entry(identity)
+            if entry is None or entry.result is not None:
+                continue
+            entry.result, entry.words, entry.details_for_it = result, words, details
+            if report.finished():
+                self._batches.remove(report)
+                self._tell(report)
+
+    def _drop_batch(self, targets: list[MessageRow]) -> None:
+        """The person said no at the sender warning: nothing was sent, so there is nothing to report."""
+        going = {r.identity for r in targets}
+        self._batches = [b for b in self._batches
+                         if not going & {e.identity for e in b.entries if e.result is None}]
+
+    def _tell(self, report: BulkReport) -> None:
+        self.last_bulk = report
+        self.results_dialog = self.show_results(self._parent, report)
+        self.bulk_finished.emit(report)
 
     def _success_text(self, action: Action, message: QuarantinedMessage) -> str:
         received = received_text(message.received_time, local_now()) if message.received_time else ""

@@ -265,13 +265,19 @@ class BackgroundChecker(QObject):
         self._force_full = False
         provide = self._session
 
+        pause = self.tasks.pacer()
+
         def work() -> ListResult:
+            from quarantine_checker.core.pacing import paced
+
             # Impatient: a 429 comes back at once with its Retry-After, and the back-off below honours it.
+            # Paced like the window's own refresh: parsing a big listing must not stall the window.
             session = provide()
-            if plan.kind is QueryKind.FULL:
-                return session.refresh(patient=False, now=now)
-            assert plan.since is not None
-            return session.check(plan.since, overlap=plan.overlap, patient=False, now=now)
+            with paced(pause):
+                if plan.kind is QueryKind.FULL:
+                    return session.refresh(patient=False, now=now)
+                assert plan.since is not None
+                return session.check(plan.since, overlap=plan.overlap, patient=False, now=now)
 
         self.stats.checks += 1
         if plan.kind is QueryKind.FULL:

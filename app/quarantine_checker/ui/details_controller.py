@@ -22,7 +22,7 @@ from quarantine_checker.ui.action_state import action_bar_state, primary_action
 from quarantine_checker.ui.details_pane import DetailsPane
 from quarantine_checker.ui.list_view import MessageListView
 from quarantine_checker.ui.message_model import MessageRow
-from quarantine_checker.ui.row_view import build_row, local_now
+from quarantine_checker.ui.row_view import local_now, session_row
 from quarantine_checker.ui.tasks import TaskRunner
 
 DETAILS_DELAY_MS = 150  # wait for the selection to settle (arrow-key scrolling) before asking the service
@@ -181,8 +181,7 @@ class DetailsController(QObject):
         row = self.messages.model.row_for(ident)
         if name and row is not None and not row.cells[0].startswith(name):
             assert session is not None
-            fresh = build_row(row.message, local_now(), sender_name=name,
-                              conflicting=ident in session.conflicting())
+            fresh = session_row(row.message, session, local_now())
             fresh.pending, fresh.error = row.pending, row.error
             self.messages.model.replace_row(fresh)
         if self.selected_identity() == ident:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from quarantine_checker.core import expiry, reasons
+from quarantine_checker.core import expiry, reasons, vocabulary
 from quarantine_checker.core.preview_text import describe_attachment, extract_links, html_to_text
 from quarantine_checker.core.sender_checks import sender_lines
 from quarantine_checker.ui.action_bar import ActionBar
@@ -123,7 +123,7 @@ class DetailsPane(QWidget):
         )
         self.outcome = plain_label("", body, accessible_name=self.tr("What happens if you release it"))
         self.links_title = _bold(
-            plain_label(self.tr("Links in the message (not clickable)"), body, selectable=False)
+            plain_label(self.tr("Where the links in the message go (all turned off)"), body, selectable=False)
         )
         self.links = plain_label("", body, accessible_name=self.tr("Links in the message"))
         self.attachments_title = _bold(plain_label(self.tr("Attachments"), body, selectable=False))
@@ -304,12 +304,7 @@ class DetailsPane(QWidget):
         set_plain(self.checks, text)
 
     def set_sender_report(self, report: SenderReport) -> None:
-        lines = [("⚠ " + w) for w in report.warnings]
-        for check in report.auth_checks:
-            mark = "✓" if check.result == "pass" else ("✗" if check.result in ("fail", "softfail") else "?")
-            lines.append(f"{mark} {check.sentence}")
-        if report.reply_to:
-            lines.append(self.tr("Replies would go to: {0}").format(", ".join(report.reply_to)))
+        lines = report.check_lines()  # the same lines as ``quarantine-checker show``
         self._it_auth = "\n".join(
             [self.tr("Authentication results:")]
             + [f"{c.method.upper()}: {c.result}" for c in report.auth_checks if getattr(c, "method", "")]
@@ -317,7 +312,8 @@ class DetailsPane(QWidget):
         self._set_it_details()
         if self.row is not None:  # header From and, when different, the envelope sender: both shown
             set_plain(self.sender_label, sender_lines(report, self.row.message.sender_address))
-        set_plain(self.checks, "\n".join(lines) or self.tr("No sender information was found in the headers."))
+        nothing = translate(vocabulary.TRANSLATION_CONTEXT, vocabulary.SENDER_NO_INFO)
+        set_plain(self.checks, "\n".join(lines) or nothing)
 
     # --- preview -------------------------------------------------
     def set_preview_loading(self) -> None:
@@ -338,8 +334,7 @@ class DetailsPane(QWidget):
         if links:
             shown = []
             for link in links[:MAX_LINKS_SHOWN]:
-                host = link.host or self.tr("(no web address)")
-                line = self.tr("{0} — really goes to: {1}").format(link.defanged, host)
+                line = link.shown
                 if link.mismatch:
                     line += "\n   " + self.tr("⚠ The text of this link names a different site: “{0}”").format(
                         visible(link.text, limit=120)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from quarantine_checker import APP_NAME, __version__, paths
-from quarantine_checker.core import help_text, messages, reasons
+from quarantine_checker.core import help_text, messages, vocabulary
 from quarantine_checker.ui.plain_text import plain_label
 
 
@@ -81,7 +81,7 @@ class HelpDialog(QDialog):
         statuses = QFormLayout()
         self.statuses: dict[str, QLabel] = {}
         for name, meaning in help_text.status_meanings():
-            shown = QCoreApplication.translate(reasons.TRANSLATION_CONTEXT, name)
+            shown = QCoreApplication.translate(vocabulary.TRANSLATION_CONTEXT, name)
             value = plain_label(_t(meaning), body, accessible_name=shown)
             statuses.addRow(plain_label(shown, body, selectable=False, wrap=False), value)
             self.statuses[shown] = value

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,9 +28,12 @@ from PySide6.QtWidgets import (
 from quarantine_checker.core.expiry import format_date
 from quarantine_checker.core.history import HistoryEntry
 from quarantine_checker.core.messages import user_message
-from quarantine_checker.core.watch import reason_phrase
+from quarantine_checker.core.reasons import reason_phrase
 from quarantine_checker.ui.plain_text import plain_label, set_plain, visible
 from quarantine_checker.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from quarantine_checker.wiring import Services
 
 COLUMNS = ("Received", "From", "Subject", "Why it was held", "What became of it", "When")
 
@@ -124,3 +128,17 @@ class HistoryDialog(QDialog):
 
 
 
+
+
+def open_history(services: Services | None, tasks: TaskRunner, parent: QWidget) -> HistoryDialog:
+    """The History window, shown: from the service on the service road; on the direct road it says why
+    there is none (no ``load``)."""
+    load = None
+    if services is not None and services.config.service_url:
+        def load() -> list[HistoryEntry]:
+            road = services.mailbox_session().mailbox
+            return road.history()  # type: ignore[attr-defined]  # only the service road has a history
+
+    dialog = HistoryDialog(load, tasks, parent)
+    dialog.show()
+    return dialog

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -20,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from quarantine_checker.core.vocabulary import STATUS_GROUP_WORDS
 from quarantine_checker.ui.icons import icon
 from quarantine_checker.ui.message_model import (
     COL_EXPIRES,
@@ -28,18 +27,34 @@ from quarantine_checker.ui.message_model import (
     COL_SENDER,
     COL_STATUS,
     COL_SUBJECT,
+    SUGGESTED_ORDER,
     MessageFilterProxy,
     MessageRow,
     MessageTableModel,
+    PreparedRows,
 )
 from quarantine_checker.ui.plain_text import plain_label, set_plain
 
-STATUS_CHIPS = (
-    ("needs_review", "Needs review"),
-    ("requested", "Release requested"),
-    ("released", "Released"),
-    ("declined", "Declined by IT"),
-)
+STATUS_CHIPS = tuple(STATUS_GROUP_WORDS.items())  # the one vocabulary's status groups
+
+
+def waiting_text(waiting: int) -> str:
+    """The window's title and status line say it in these words; the tray's tooltip counts the same."""
+    tr = MessageTableModel.tr_static
+    if waiting == 0:
+        return tr("nothing waiting for you")
+    return tr("1 waiting for you") if waiting == 1 else tr("{0} waiting for you").format(waiting)
+
+
+def count_text(waiting: int, total: int, shown: int | None) -> str:
+    tr = MessageTableModel.tr_static
+    first = waiting_text(waiting)
+    first = first[:1].upper() + first[1:]
+    held = tr("1 message in your quarantine") if total == 1 else tr("{0} messages in your quarantine").format(
+        total)
+    if shown is not None:
+        return tr("{0} · showing {1} of {2}").format(first, shown, held)
+    return tr("{0} · {1}").format(first, held)
 
 
 class MessageListView(QWidget):
@@ -78,7 +93,7 @@ class MessageListView(QWidget):
 
         self.table = QTableView(self)
         self.table.setObjectName("message-table")
-        self.table.setAccessibleName(self.tr("Held messages, newest first"))
+        self.table.setAccessibleName(self.tr("Held messages, likely wanted first"))
         self.table.setModel(self.proxy)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -99,15 +114,18 @@ class MessageListView(QWidget):
         hh.setSectionResizeMode(COL_SUBJECT, QHeaderView.ResizeMode.Stretch)
         em = self.fontMetrics().horizontalAdvance("M")
         for col, width in (
-            (COL_SENDER, 16),
-            (COL_REASON, 13),
-            (COL_RECEIVED, 10),
-            (COL_EXPIRES, 12),
-            (COL_STATUS, 11),
+            (COL_SENDER, 14),
+            (COL_REASON, 10),
+            (COL_RECEIVED, 8),
+            (COL_STATUS, 14),
         ):
             self.table.setColumnWidth(col, width * em)
+        # "Deleted in 30 days" on every row hides the few that matter: those say it in the status cell.
+        self.table.setColumnHidden(COL_EXPIRES, True)
         self.table.setSortingEnabled(True)
-        hh.setSortIndicator(COL_RECEIVED, Qt.SortOrder.DescendingOrder)
+        # No column: the suggested order (likely wanted first, junk last). A click on a header sorts by it.
+        hh.setSortIndicator(SUGGESTED_ORDER, Qt.SortOrder.AscendingOrder)
+        hh.setSortIndicatorClearable(True)  # a third click on a header goes back to the suggested order
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         for corner in self.table.findChildren(QAbstractButton):  # the "select all" corner button
             corner.setAccessibleName(self.tr("Select all messages"))
@@ -161,6 +179,7 @@ class MessageListView(QWidget):
         self.proxy.filter_changed.connect(self._update_state)
         self.proxy.filter_changed.connect(self._selection_maybe_hidden)
         self.model.rows_replaced.connect(self._rebuild_reason_chips)
+        self.model.dataChanged.connect(self._update_count)
         self.show_loading()
 
     # --- chips -------------------------------------------------
@@ -175,7 +194,7 @@ class MessageListView(QWidget):
         return chip
 
     def _rebuild_reason_chips(self) -> None:
-        counts = Counter(r.reason_key for r in self.model.rows())
+        counts = self.model.reason_counts()
         checked = {k for k, b in self._reason_buttons.items() if b.isChecked()}
         for button in self._reason_buttons.values():
             self.reason_chips.removeWidget(button)
@@ -243,7 +262,7 @@ class MessageListView(QWidget):
         self.clear_filters_button.hide()
         self.stack.setCurrentWidget(self.empty)
 
-    def set_rows(self, rows: list[MessageRow]) -> None:
+    def set_rows(self, rows: list[MessageRow] | PreparedRows) -> None:
         self._loaded = True
         self.model.set_rows(rows)
         self._update_state()
@@ -280,13 +299,14 @@ class MessageListView(QWidget):
             if self._focus_table_when_shown and self.search.hasFocus() and not self.search.text():
                 self.table.setFocus(Qt.FocusReason.OtherFocusReason)
         self._focus_table_when_shown = False  # only the first listing after focus_list() moves it
-        if self.proxy.is_filtered():
-            set_plain(self.count_label, self.tr("Showing {0} of {1} held messages").format(shown, total))
-        else:
-            set_plain(
-                self.count_label,
-                self.tr("{0} held messages").format(total) if total != 1 else self.tr("1 held message"),
-            )
+        self._update_count()
+
+    def _update_count(self, *args: object) -> None:
+        """Also when one row changes (a release, IT's answer): the count of what waits must follow it."""
+        if not self._loaded:
+            return
+        shown = self.proxy.rowCount() if self.proxy.is_filtered() else None
+        set_plain(self.count_label, count_text(self.model.waiting_count(), self.model.rowCount(), shown))
 
     # --- selection -------------------------------------------------
     def _selection_changed(self, *args: object) -> None:

@@ -9,10 +9,9 @@ through ``core.messages``.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QDialog, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
@@ -35,20 +34,10 @@ if TYPE_CHECKING:
     from quarantine_checker.core.messages import UserMessage
     from quarantine_checker.ui.action_runner import ActionRunner
     from quarantine_checker.ui.details_controller import DetailsController
-    from quarantine_checker.ui.message_model import MessageRow
+    from quarantine_checker.ui.listing_rows import Listed
     from quarantine_checker.ui.session_bridge import SessionBridge
     from quarantine_checker.ui.session_flow import SessionFlow
     from quarantine_checker.wiring import Services
-
-
-def build_rows(*args: Any, **kwargs: Any) -> list[MessageRow]:
-    """``row_view.build_rows``, imported on first use (a refresh runs only after the first paint)."""
-    from quarantine_checker.ui.row_view import build_rows as build
-
-    return build(*args, **kwargs)
-
-
-Listed = tuple["ListResult | None", "list[MessageRow]", datetime]
 
 
 # ≤ 720 px high, menu bar included: fits a 1366×768 laptop less a panel and the title bar. The layout is
@@ -137,6 +126,8 @@ class MainWindow(QMainWindow):
         self.stack.removeWidget(self._shell)
         self._shell.deleteLater()
 
+        self.list.model.rows_replaced.connect(self._update_title)
+        self.list.model.dataChanged.connect(self._update_title)
         self.bridge = SessionBridge(self)
         self.bridge.changed.connect(self._on_change)
         mailbox = lambda: self.mailbox  # noqa: E731 - the session of the moment, asked for when needed
@@ -202,21 +193,10 @@ class MainWindow(QMainWindow):
         install_demo_menu(self, services, self.tasks)  # only the in-process demo has one
 
     def open_history(self) -> QDialog:
-        """The History window: from the service on the service road; on the direct road it says why
-        there is none."""
-        from quarantine_checker.ui.history_view import HistoryDialog
+        from quarantine_checker.ui.history_view import open_history
 
-        services = self.services
-        load = None
-        if services is not None and services.config.service_url:
-            def load() -> list[Any]:
-                road = services.mailbox_session().mailbox
-                return road.history()  # type: ignore[attr-defined]  # only the service road has a history
-
-        dialog = HistoryDialog(load, self.tasks, self)
-        self.history_dialog = dialog
-        dialog.show()
-        return dialog
+        self.history_dialog = open_history(self.services, self.tasks, self)
+        return self.history_dialog
 
     def _services(self) -> Services:
         assert self.services is not None, "the session flow runs only once the services are set"
@@ -224,7 +204,19 @@ class MainWindow(QMainWindow):
 
     # --- layout -------------------------------------------------
     def _title(self) -> str:
-        return self.tr("{0} — DEMO").format(APP_NAME) if self.demo else APP_NAME
+        name = self.tr("{0} — DEMO").format(APP_NAME) if self.demo else APP_NAME
+        if getattr(self, "_complete", False) and self.identity is not None and self.list.is_loaded():
+            from quarantine_checker.ui.list_view import waiting_text
+
+            # The same count as the status line and the tray (core/waiting.py).
+            return self.tr("{0} — {1}").format(name, waiting_text(self.list.model.waiting_count()))
+        return name
+
+    def _update_title(self, *args: object) -> None:
+        title = self._title()
+        if title != self.windowTitle():  # a row's progress text changes often; the title rarely
+            self.setWindowTitle(title)
+            self.setAccessibleName(title)
 
     def _build_shortcuts(self) -> None:
         from quarantine_checker.core.decision import Action
@@ -277,6 +269,7 @@ class MainWindow(QMainWindow):
         self._auto.stop()
         self.last_checked = None
         self.list.forget()
+        self._update_title()
         for key in ("offline", "service"):
             self.banners.hide_banner(key)
         self.signed_out.emit()
@@ -314,27 +307,13 @@ class MainWindow(QMainWindow):
     def _show_listing(self, listing: Callable[[], ListResult | None],
                       failed: Callable[[BaseException], None]) -> None:
         """``listing`` on the worker (a full listing, or None: what the session holds now), then its rows."""
-        from quarantine_checker.ui.row_view import local_now
+        from quarantine_checker.ui.listing_rows import read_listing_rows
 
         mailbox = self.mailbox
         assert mailbox is not None
-        tasks = self.tasks
-
-        def work() -> Listed:
-            now = local_now()
-            result = listing()
-            # The cyclic GC would otherwise walk every message and row ever loaded, holding the GIL (and
-            # so the UI thread) for 100+ ms per full pass at 100k messages. Rows and messages are plain
-            # acyclic data freed by reference counting, so exempting what exists now loses nothing.
-            gc.freeze()
-            # Paced: 10k rows are ~100 ms of pure Python holding the GIL, and a repaint that starts
-            # meanwhile (a scroll, a keystroke) needs the GIL for every cell; unpaced it waits it out.
-            rows = build_rows(mailbox.messages(), now, mailbox.sender_names(), pause=tasks.pacer(),
-                              conflicting=mailbox.conflicting())
-            gc.freeze()
-            return result, rows, now
-
-        self.tasks.run(work, self._refreshed, failed, key="refresh")
+        order, pause = self.list.model.sort_state(), self.tasks.pacer()  # the model is the UI thread's
+        self.tasks.run(lambda: read_listing_rows(listing, mailbox, pause, order), self._refreshed, failed,
+                       key="refresh")
 
     def _refreshed(self, payload: Listed) -> None:
         from quarantine_checker.ui.static_banners import show_listing_shown
@@ -354,7 +333,7 @@ class MainWindow(QMainWindow):
         if target is not None:
             self.list.clear_filters()
             self.list.select_identities([target])
-        elif not selected and rows:
+        elif not selected and self.list.model.rowCount():
             self.list.select_first()
         self.refreshed.emit()
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QStackedWidget, QWidget
 from quarantine_checker.core.account import UserIdentity
 from quarantine_checker.core.errors import AuthenticationError, NoDirectAccessError, SignInCancelled
 from quarantine_checker.core.messages import UserMessage, user_message
+from quarantine_checker.core.vocabulary import organisation_line
 from quarantine_checker.ui.first_run_view import FirstRunView
 from quarantine_checker.ui.sign_in_view import SignInView
 from quarantine_checker.ui.tasks import TaskRunner
@@ -92,8 +93,7 @@ class SessionFlow(QObject):
 
     def _show_sign_in(self) -> None:
         config = self.services.config
-        org = getattr(config, "tenant_id", "") or ""
-        self.sign_in_view.set_organisation(self.tr("Organisation: {0}").format(org) if org else "")
+        self.sign_in_view.set_organisation(organisation_line(getattr(config, "tenant_id", "") or ""))
         self.sign_in_view.allow_change_organisation(not getattr(config, "demo", False))
         self.stack.setCurrentWidget(self.sign_in_view)
 

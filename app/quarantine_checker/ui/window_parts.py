@@ -84,7 +84,7 @@ def follow_change(model: MessageTableModel, change: Change, mailbox: MailboxSess
     """Bring the rows in step with ``change`` in place; True when it needs the whole list rebuilt
     (a listing, or a message the list does not have yet)."""
     from quarantine_checker.core.mailbox import ChangeKind
-    from quarantine_checker.ui.row_view import build_row
+    from quarantine_checker.ui.row_view import session_row
 
     if change.kind is ChangeKind.REMOVED:
         model.remove_identities(change.identities)
@@ -95,12 +95,10 @@ def follow_change(model: MessageTableModel, change: Change, mailbox: MailboxSess
         return False
     if any(model.row_for(m.identity) is None for m in change.messages):
         return True
-    names, conflicting = mailbox.sender_names(), mailbox.conflicting()
     for message in change.messages:
         old = model.row_for(message.identity)
         if old is not None and old.message is not message:
-            row = build_row(message, now, sender_name=names.get(message.identity, ""),
-                            conflicting=message.identity in conflicting)
+            row = session_row(message, mailbox, now)
             row.pending, row.error = old.pending, old.error  # an action in flight keeps its progress
             model.replace_row(row)
     return False
