@@ -27,10 +27,10 @@ from quarantine_checker.auth.demo_browser import demo_browser
 from quarantine_checker.auth.session import AuthSession
 from quarantine_checker.config import AppConfig
 from quarantine_checker.core.errors import AuthenticationError, ConfigurationError
+from quarantine_checker.storage.encrypted_cache import KEY_ENTRY
 from quarantine_checker.storage.keyring_facade import SecretStore, StorageStatus
 from quarantine_checker.storage.token_cache import (
     DEMO_KEY_ENTRY,
-    KEY_ENTRY,
     CacheStatus,
     SignOutReport,
     open_token_cache,
@@ -39,6 +39,7 @@ from quarantine_checker.storage.token_cache import (
 )
 
 if TYPE_CHECKING:
+    from quarantine_checker.core.account import UserIdentity
     from quarantine_checker.core.guide import Guide
     from quarantine_checker.core.mailbox import Mailbox
     from quarantine_checker.core.mailbox_session import MailboxSession
@@ -74,7 +75,7 @@ class Services:
     demo: DemoTenant | None = None
     data_dir: Path | None = None
     guide: Guide | None = None  # the demo's guided tour (demo/guide.py); None for a real organisation
-    _owned: list[Any] = field(default_factory=list, repr=False)
+    _owned: list[DemoTenant] = field(default_factory=list, repr=False)  # started here: stopped by close()
     _session: MailboxSession | None = field(default=None, repr=False)
     _session_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -146,7 +147,7 @@ class Services:
             self._owned.remove(self.demo)
 
 
-def _same_account(a: Any, b: Any) -> bool:
+def _same_account(a: UserIdentity, b: UserIdentity) -> bool:
     return (str(a.upn).lower(), str(a.tenant_id).lower()) == (str(b.upn).lower(), str(b.tenant_id).lower())
 
 

@@ -10,7 +10,7 @@ import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Body, Depends, FastAPI, Header, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -29,6 +29,7 @@ from quarantine_service.store import repo
 from quarantine_service.tokens import Caller, TokenError
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _QUERY_TOKEN_NAMES = {"access_token", "token", "bearer", "id_token", "authorization"}
 
@@ -111,7 +112,7 @@ def create_app(service: Service) -> FastAPI:
                   exc.__traceback__.tb_frame.f_code.co_name if exc.__traceback__ else "?")
         return JSONResponse(ApiError(500, "internal_error").body(), status_code=500)
 
-    def _exchange_call(fn: Any, *args: Any) -> Any:
+    def _exchange_call(fn: Callable[..., T], *args: Any) -> T:
         try:
             return fn(*args)
         except QuarantineCheckerError as exc:
@@ -206,7 +207,7 @@ def create_app(service: Service) -> FastAPI:
                     for e in repo.events_after(s, addresses, after)]
 
     async def _stream(request: Request, caller: Caller, person: Person, after: int,
-                      give_back: Callable[[], None]) -> AsyncIterator[dict]:
+                      give_back: Callable[[], None]) -> AsyncIterator[dict[str, str]]:
         try:
             yield {"event": "ready", "data": json.dumps({"after": after}), "id": str(after)}
             while True:

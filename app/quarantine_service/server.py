@@ -17,12 +17,12 @@ from quarantine_service.service import Service
 
 def _uvicorn_config(service: Service, port: int | None = None) -> uvicorn.Config:
     cfg = service.config
-    tls: dict[str, str] = {}
+    certfile = keyfile = None  # uvicorn's defaults: plain HTTP
     if cfg.tls_certificate is not None and cfg.tls_key is not None:
-        tls = {"ssl_certfile": str(cfg.tls_certificate), "ssl_keyfile": str(cfg.tls_key)}
+        certfile, keyfile = str(cfg.tls_certificate), str(cfg.tls_key)
     return uvicorn.Config(create_app(service), host=cfg.host, port=cfg.port if port is None else port,
                           log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=2,
-                          **tls)
+                          ssl_certfile=certfile, ssl_keyfile=keyfile)
 
 
 class _ForegroundServer(uvicorn.Server):

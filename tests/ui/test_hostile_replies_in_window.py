@@ -44,7 +44,7 @@ def test_a_look_alike_envelope_sender_is_flagged_and_kept_beside_the_header_from
 
     select(qtbot, window, disguised)
     qtbot.waitUntil(lambda: "Checking" not in window.details.checks.text(), timeout=10_000)
-    sender = window.details.sender.text()
+    sender = window.details.sender_label.text()
     assert "helpdesk@contoso.example" in sender and OMICRON_SENDER in sender  # neither hides the other
     assert "imitate ordinary letters" in window.details.checks.text()
 

@@ -107,4 +107,5 @@ def acquire_interactive_via_broker(
                                   code=codes.TIMEOUT, timeout_seconds=timeout)
     if "error" in outcome:
         raise outcome["error"]
-    return outcome["result"]
+    result: dict[str, Any] = outcome["result"]  # msal is untyped: its reply is a dict
+    return result

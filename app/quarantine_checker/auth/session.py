@@ -259,7 +259,8 @@ class AuthSession:
     def _account_for(self, claims: Mapping[str, Any]) -> dict[str, Any] | None:
         oid = claims.get("oid") or claims.get("sub")
         tid = claims.get("tid")
-        for account in self._call(self.app.get_accounts):
+        accounts: list[dict[str, Any]] = self._call(self.app.get_accounts)  # msal is untyped
+        for account in accounts:
             if account.get("local_account_id") == oid and (not tid or account.get("realm") == tid):
                 return account
         return None

@@ -15,9 +15,14 @@ import sys
 import threading
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .exit_codes import ExitCode
+
+if TYPE_CHECKING:  # imported for real inside the commands that need it (MSAL, requests: slow to load)
+    from quarantine_checker.demo.tenant import DemoTenant
+    from quarantine_checker.wiring import Services
+    from quarantine_service.server import BackgroundServer
 
 ACCOUNT_COMMANDS = {"sign-in", "whoami", "sign-out"}
 
@@ -116,7 +121,7 @@ def _demo_server(args: argparse.Namespace) -> int:
     return 0
 
 
-def _start_demo_service(tenant: Any) -> Any:
+def _start_demo_service(tenant: DemoTenant) -> BackgroundServer | None:
     """The organisation service beside the demo tenant (SQLite in a temp folder, a sweep every 5 s).
 
     Only where the service is installed (the [service] extra); the desktop installers leave it out,
@@ -133,7 +138,7 @@ def _start_demo_service(tenant: Any) -> Any:
     return service_demo.attach(tenant, folder, sweep_interval=5.0)
 
 
-def _services(args: argparse.Namespace) -> Any:
+def _services(args: argparse.Namespace) -> Services:
     from quarantine_checker import wiring
 
     if args.demo:
@@ -154,7 +159,7 @@ def _setup_logging(verbose: bool, *, gui: bool = False) -> None:
         logging.basicConfig(level=logging.WARNING)
 
 
-def _parent_wam_to_the_console(services: Any) -> None:
+def _parent_wam_to_the_console(services: Services) -> None:
     """The command line's Windows sign-in window belongs to the console it was typed in."""
     from quarantine_checker.auth.broker import CONSOLE_WINDOW
 

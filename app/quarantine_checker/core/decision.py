@@ -14,7 +14,10 @@ from typing import TYPE_CHECKING
 
 from quarantine_checker.core.expiry import format_date
 from quarantine_checker.core.model import QuarantinedMessage, QuarantineType, ReleaseStatus
-from quarantine_checker.core.vocabulary import STATUS_WORDS, Action, DisplayStatus
+from quarantine_checker.core.vocabulary import STATUS_WORDS, DisplayStatus
+from quarantine_checker.core.vocabulary import (
+    Action as Action,  # re-exported: the decision is about an Action
+)
 
 if TYPE_CHECKING:
     from quarantine_checker.core.sender_checks import SenderReport

@@ -83,13 +83,13 @@ class ListingGate:
 
     def _fly(self, state: _Account, flight: _Flight, fetch: Callable[[], T]) -> T:
         try:
-            flight.result = fetch()
-            return flight.result
+            result = flight.result = fetch()
+            return result
         except BaseException as exc:
             flight.error = exc
             wait = getattr(exc, "retry_after", None)
-            usable = isinstance(wait, int | float) and wait == wait and wait > 0  # not NaN
-            if isinstance(exc, ThrottledError) and usable:
+            if (isinstance(exc, ThrottledError) and isinstance(wait, int | float)
+                    and wait == wait and wait > 0):  # wait == wait: not NaN
                 with self._mutex:
                     state.not_before = max(state.not_before, self._clock() + min(float(wait), 3600.0))
             raise

@@ -12,11 +12,11 @@ from __future__ import annotations
 import enum
 import operator
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Self
 
 from quarantine_checker.core.errors import MalformedResponseError
 from quarantine_checker.core.pacing import EVERY, pace
@@ -35,7 +35,7 @@ class _WireEnum(enum.Enum):
         return {}
 
     @classmethod
-    def from_wire(cls, value: object) -> Any:
+    def from_wire(cls, value: object) -> Self:
         if not isinstance(value, str) or len(value) > 64:  # no real value is long; skip folding megabytes
             return cls["UNKNOWN"]
         # A listing repeats a handful of spellings thousands of times; remember each one's answer.
@@ -44,7 +44,7 @@ class _WireEnum(enum.Enum):
             memo = _MEMOS[cls] = {}
         exact_str = type(value) is str  # a str subclass could hash/compare oddly: never memoise it
         if exact_str:
-            found = memo.get(value)
+            found: Self | None = memo.get(value)  # the memo holds members of this class only
             if found is not None:
                 return found
         lookup = _LOOKUPS.get(cls)
@@ -53,7 +53,7 @@ class _WireEnum(enum.Enum):
             for alias, name in cls._aliases().items():
                 lookup[_norm(alias)] = cls[name]
             _LOOKUPS[cls] = lookup
-        member = lookup.get(_norm(value), cls["UNKNOWN"])
+        member: Self = lookup.get(_norm(value), cls["UNKNOWN"])
         if exact_str and len(memo) < _MEMO_LIMIT:  # bounded: hostile replies can't grow it without limit
             memo[value] = member
         return member
@@ -331,7 +331,8 @@ _WIRE_FIELDS: tuple[str, ...] = (
     "ApprovalId", "MoveToQuarantineAdminActionTakenBy", "MoveToQuarantineApprovalId", "OverrideReason",
     "OverrideReasonIntValue",
 )
-_take_all = operator.itemgetter(*_WIRE_FIELDS)
+# Several fields, so the getter always returns a tuple (one field would return the bare value).
+_take_all: Callable[[Mapping[Any, Any]], tuple[Any, ...]] = operator.itemgetter(*_WIRE_FIELDS)
 _MISSING = object()
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.header import decode_header, make_header
 from email.utils import getaddresses, parseaddr
@@ -619,6 +619,7 @@ def _analyse(header_text: str, sender_address: str, own_domains: Iterable[str]) 
         reply_to=reply_to, envelope_from=envelope, warnings=warnings, checks_failed=serious)
 
 
-def _res(results: dict[str, tuple[str, str]], method: str, domain_for) -> tuple[str, str]:
+def _res(results: dict[str, tuple[str, str]], method: str,
+         domain_for: Callable[[str, str], str]) -> tuple[str, str]:
     result, domain = results.get(method, ("unknown", ""))
     return result, domain_for(method, domain)

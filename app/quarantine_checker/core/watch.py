@@ -140,7 +140,8 @@ class ToldRecord:
                          and not isinstance(v, bool) and v == v}
                 if clean:
                     entries[identity] = clean
-        src_lags = raw.get("lags") if isinstance(raw.get("lags"), list) else []
+        raw_lags = raw.get("lags")
+        src_lags = raw_lags if isinstance(raw_lags, list) else []
         lags = [float(x) for x in src_lags
                 if isinstance(x, int | float) and not isinstance(x, bool) and 0 <= x < 10 * 86400][-MAX_LAGS:]
         return cls(entries=entries, baseline=raw.get("baseline") is True, lags=lags)

@@ -205,6 +205,10 @@ def _date(name: str, value: Any) -> dt.datetime | None:
         ) from None
 
 
+def _first(values: list[str] | None) -> str | None:
+    return values[0] if values else None
+
+
 def _strings(name: str, value: Any) -> list[str] | None:
     if value is None:
         return None
@@ -338,7 +342,7 @@ class Cmdlets:
         if recipients is not None:
             recipients = frozenset(self.store.resolve_address(r) for r in recipients)
         single = {
-            k: (_strings(k, p.get(k)) or [None])[0]
+            k: _first(_strings(k, p.get(k)))
             for k in ("Type", "Direction", "MessageId", "PolicyName", "Subject", "EntityType")
         }
         return Query(

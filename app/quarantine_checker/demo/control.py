@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from quarantine_checker.demo.cmdlets import CmdletError
@@ -48,29 +49,29 @@ class ControlServer:
     # --- operations --------------------------------------------------------------------------------
     def dispatch(self, method: str, op: str, body: dict[str, Any]) -> Any:
         t = self.tenant
-        routes = {
+        routes: dict[tuple[str, str], Callable[[], Any]] = {
             ("GET", "state"): lambda: {
                 "messages": len(t.store),
                 "mailboxes": t.store.counts(),
                 "faults": t._need().faults.pending(),
                 "end_user_cmdlets": t.end_user_cmdlets,
             },
-            ("POST", "end-user-cmdlets"): lambda: (
-                t.set_end_user_cmdlets(_str(body, "world")) or {"end_user_cmdlets": t.end_user_cmdlets}
+            ("POST", "end-user-cmdlets"): _then(
+                lambda: t.set_end_user_cmdlets(_str(body, "world")),
+                lambda: {"end_user_cmdlets": t.end_user_cmdlets},
             ),
-            ("POST", "approve"): lambda: t.approve(_str(body, "identity")) or {"ok": True},
-            ("POST", "deny"): lambda: t.deny(_str(body, "identity")) or {"ok": True},
+            ("POST", "approve"): _then(lambda: t.approve(_str(body, "identity"))),
+            ("POST", "deny"): _then(lambda: t.deny(_str(body, "identity"))),
             ("POST", "messages"): lambda: {"identity": self._add_message(body)},
-            ("POST", "faults"): lambda: self._add_fault(body) or {"ok": True},
-            ("POST", "faults/clear"): lambda: t.clear_faults() or {"ok": True},
+            ("POST", "faults"): _then(lambda: self._add_fault(body)),
+            ("POST", "faults/clear"): _then(t.clear_faults),
             ("GET", "log"): lambda: [dataclasses.asdict(r) for r in list(t.requests_log)],
-            ("POST", "log/clear"): lambda: t.clear_log() or {"ok": True},
-            ("POST", "bulk"): lambda: (
-                t.bulk_load(_str(body, "upn"), _int(body, "count"), days=_int(body, "days", 29))
-                or {"ok": True}
+            ("POST", "log/clear"): _then(t.clear_log),
+            ("POST", "bulk"): _then(
+                lambda: t.bulk_load(_str(body, "upn"), _int(body, "count"), days=_int(body, "days", 29))
             ),
-            ("POST", "revoke"): lambda: t.revoke_sessions(_str(body, "upn")) or {"ok": True},
-            ("POST", "clock/advance"): lambda: t.clock.advance(float(body.get("seconds", 0))) or {"ok": True},
+            ("POST", "revoke"): _then(lambda: t.revoke_sessions(_str(body, "upn"))),
+            ("POST", "clock/advance"): _then(lambda: t.clock.advance(float(body.get("seconds", 0)))),
         }
         routes.update(control_routes(t, body))  # the organisation service's side (service_side.py)
         handler = routes.get((method, op))
@@ -102,6 +103,16 @@ class ControlServer:
         count = int(params.pop("count", 1) or 1)
         cmdlet = params.pop("cmdlet", None)
         self.tenant.inject_fault(kind, count=count, cmdlet=cmdlet, **params)
+
+
+def _then(action: Callable[[], None], reply: Callable[[], Any] = lambda: {"ok": True}) -> Callable[[], Any]:
+    """An operation that does something and then answers (``{"ok": true}`` unless said otherwise)."""
+
+    def run() -> Any:
+        action()
+        return reply()
+
+    return run
 
 
 def _str(body: dict[str, Any], key: str) -> str:

@@ -225,6 +225,11 @@ def _json(obj: Any) -> bytes:
         return json.dumps(obj, ensure_ascii=True).encode("ascii")
 
 
+def _first(values: list[str] | None) -> str | None:
+    """The first of a query parameter's values (parse_qs lists them), or None when it is absent."""
+    return values[0] if values else None
+
+
 def _retry_after(value: Any) -> dict[str, str]:
     if value is None:
         return {}
@@ -315,7 +320,7 @@ class _ExchangeHandler(Handler):
             raise _Reply(404, b"Not Found", "text/plain")
         self._base = f"https://{self.headers.get('Host') or '127.0.0.1'}"
         query = parse_qs(url.query)
-        skiptoken = (query.get("$skiptoken") or [None])[0]
+        skiptoken = _first(query.get("$skiptoken"))
         parsed: tuple[str, dict[str, Any]] | None = None
         if endpoint == "invokecommand" and self.command == "POST" and not skiptoken:
             parsed = self._parse_invoke(body)
@@ -522,7 +527,7 @@ class _ExchangeHandler(Handler):
 
     def _send_rows(self, rows: list[dict[str, Any]]) -> None:
         assert self._caller is not None
-        select = (parse_qs(urlsplit(self.path).query).get("$select") or [None])[0]
+        select = _first(parse_qs(urlsplit(self.path).query).get("$select"))
         if select:
             wanted = {s.strip().lower() for s in select.split(",") if s.strip()}
             rows = [{k: v for k, v in r.items() if k.split("@")[0].lower() in wanted} for r in rows]

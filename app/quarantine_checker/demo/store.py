@@ -498,11 +498,12 @@ class QuarantineStore:
                 candidates = lists[0]
             else:
                 seen: set[str] = set()
-                candidates = [
-                    r
-                    for r in heapq.merge(*lists, key=lambda r: r.sort_key)
-                    if not (r.identity in seen or seen.add(r.identity))
-                ]
+                merged: list[Rec] = []
+                for r in heapq.merge(*lists, key=lambda r: r.sort_key):
+                    if r.identity not in seen:  # a copy in two mailboxes asked for is listed once
+                        seen.add(r.identity)
+                        merged.append(r)
+                candidates = merged
         # Index entries are already limited to the mailboxes asked for and drop deleted copies, so only
         # end-user visibility and the optional filters remain.
         checks = self._predicates(q)

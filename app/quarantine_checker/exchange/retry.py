@@ -63,5 +63,5 @@ class RetryPolicy:
 
     def backoff(self, attempt: int) -> float:
         """Capped exponential back-off with 'equal jitter' for the ``attempt``-th retry (1-based)."""
-        ceiling = min(self.max_delay, self.base_delay * (2 ** max(0, attempt - 1)))
+        ceiling = min(self.max_delay, self.base_delay * (2.0 ** max(0, attempt - 1)))
         return ceiling / 2 + (ceiling / 2) * self.rng()

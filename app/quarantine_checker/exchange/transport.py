@@ -377,7 +377,8 @@ class Transport:
                                          **self._facts(cmdlet, request_id, resp))
         if needs_json_scrub(content):
             # Once, here: no string from the service reaches a terminal, a log or Qt as invalid Unicode.
-            payload = scrub_json(payload)
+            scrubbed: dict[str, Any] = scrub_json(payload)  # the same shape, its strings cleaned
+            return scrubbed
         return payload
 
     def _send_following_redirects(self, method: str, path: str, body: bytes | None, token: str,
@@ -414,6 +415,8 @@ class Transport:
         # host such as "localhost" under "localhost.local", so the copy has to use that name.
         jar_domain = host if "." in host or ":" in host else f"{host}.local"
         for cookie in resp.cookies:
+            if cookie.value is None:  # nothing to carry (and requests' set() reads None as "remove")
+                continue
             self.session.cookies.set(cookie.name, cookie.value, domain=jar_domain, path=cookie.path or "/",
                                      secure=cookie.secure)
         self._origin = f"https://{netloc}"  # pinned for every later call of this client

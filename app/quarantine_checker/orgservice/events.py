@@ -64,7 +64,9 @@ def _shut(response: requests.Response) -> None:
     (it would wait for the next heartbeat), so the socket is shut down first (urllib3 2 keeps it on the
     raw response's connection while streaming)."""
     with contextlib.suppress(Exception):
-        response.raw._connection.sock.shutdown(socket.SHUT_RDWR)
+        connection = response.raw._connection
+        if connection is not None:
+            connection.sock.shutdown(socket.SHUT_RDWR)
     with contextlib.suppress(Exception):
         response.close()
 

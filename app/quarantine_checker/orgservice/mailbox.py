@@ -79,7 +79,8 @@ def to_message(item: dict[str, Any], account: UserIdentity) -> QuarantinedMessag
         return None
     if not account.owns(recipient):
         return None
-    rights = item.get("rights") if isinstance(item.get("rights"), dict) else {}
+    raw_rights = item.get("rights")
+    rights = raw_rights if isinstance(raw_rights, dict) else {}
     status = _STATUS.get(_text(item.get("status"), 40), ReleaseStatus.NOTRELEASED)
     size = item.get("size")
     return QuarantinedMessage(
@@ -275,7 +276,8 @@ def _outcome(value: Any) -> str:
 
 
 def _unavailable(body: dict[str, Any], part: str) -> e.QuarantineCheckerError:
-    unavailable = body.get("unavailable") if isinstance(body.get("unavailable"), dict) else {}
+    raw_unavailable = body.get("unavailable")
+    unavailable = raw_unavailable if isinstance(raw_unavailable, dict) else {}
     code = unavailable.get(part)
     if code == "not_permitted":
         return e.ForbiddenActionError(f"The {part} is not available for this message.", service_code=code)

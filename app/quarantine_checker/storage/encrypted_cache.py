@@ -229,7 +229,7 @@ def _signature(st: os.stat_result) -> tuple[int, int, int]:
 
 
 # --- the msal-extensions persistence -------------------------------------------------------------------
-class EncryptedFilePersistence(BasePersistence):
+class EncryptedFilePersistence(BasePersistence):  # type: ignore[misc]  # msal_extensions ships no types
     """``BasePersistence`` for ``msal_extensions.PersistedTokenCache``: an AES-GCM file, key in keyring."""
 
     is_encrypted = True

@@ -24,8 +24,9 @@ import secrets
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from quarantine_checker.core.errors import SecureStorageUnavailable
 
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
 
 log = logging.getLogger(__name__)
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 SERVICE_NAME = "quarantine-checker"
 
@@ -198,12 +202,13 @@ class SecretStore:
             except Exception:  # an older keyring without the setter: keep its default
                 log.debug("could not set Windows credential persistence")
 
-    def _call(self, op: str, fn: Any, *args: Any) -> Any:
+    def _call(self, op: str, fn: Callable[Concatenate[KeyringBackend, _P], _T],
+              *args: _P.args, **kwargs: _P.kwargs) -> _T:
         with self._lock:
             backend = self._load_backend()
             try:
                 try:
-                    return fn(backend, *args)
+                    return fn(backend, *args, **kwargs)
                 except Exception as exc:
                     if not _vanished_item(exc):
                         raise
@@ -212,7 +217,7 @@ class SecretStore:
                     # (the app and the CLI starting together). That is a race, not a broken keyring:
                     # one more try, rather than falling back to a sign-in kept only in memory.
                     time.sleep(_VANISHED_RETRY_S)
-                    return fn(backend, *args)
+                    return fn(backend, *args, **kwargs)
             except SecureStorageUnavailable:
                 raise
             except Exception as exc:  # every backend raises its own types (pywintypes.error, dbus, ...)
@@ -237,7 +242,7 @@ class SecretStore:
     def delete(self, name: str) -> None:
         """Forget ``name``. Deleting something that isn't there is fine."""
 
-        def _delete(backend: Any, n: str) -> None:
+        def _delete(backend: KeyringBackend, n: str) -> None:
             from keyring.errors import PasswordDeleteError
 
             try:

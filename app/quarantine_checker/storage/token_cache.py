@@ -79,7 +79,7 @@ def data_key(data_dir: Path, store: SecretStore, entry: str = KEY_ENTRY) -> Data
     return DataKey(store, Path(data_dir) / KEY_LOCK_NAME, entry)
 
 
-class _RecoveringTokenCache(PersistedTokenCache):
+class _RecoveringTokenCache(PersistedTokenCache):  # type: ignore[misc]  # msal_extensions ships no types
     """PersistedTokenCache that gets past a lock file left by a process that crashed mid-write.
 
     Without this, msal-extensions' file lock (portalocker isn't installed) would time out after 5 s and

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal, SignalInstance
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from quarantine_checker.core import vocabulary
@@ -81,7 +81,7 @@ class ActionBar(QWidget):
             grid.setColumnStretch(column, 1)
         self.set_state(ActionBarState())
 
-    def _button(self, text: str, icon_name: str, signal: Signal) -> QPushButton:
+    def _button(self, text: str, icon_name: str, signal: SignalInstance) -> QPushButton:
         button = QPushButton(icon(icon_name), text, self)
         button.setAccessibleName(text)
         button.setAutoDefault(False)

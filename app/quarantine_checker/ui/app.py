@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from quarantine_checker import APP_ID, APP_NAME, __version__
 from quarantine_checker.ui.icons import icon, resources_dir
+
+if TYPE_CHECKING:  # not imported for real: building the services is what loads MSAL and requests
+    from quarantine_checker.wiring import Services
 
 
 def ensure_application(argv: list[str] | None = None) -> QApplication:
@@ -49,7 +52,7 @@ def _install_translators(app: QApplication) -> None:
     app._qc_translators = translators  # type: ignore[attr-defined]  # keep them alive
 
 
-def run_gui(services: Any, *, minimized: bool = False, demo: bool = False,
+def run_gui(services: Services | Callable[[], Services], *, minimized: bool = False, demo: bool = False,
             prepare: Callable[[], None] | None = None) -> int:
     """Open the main window and run until Quit.
 

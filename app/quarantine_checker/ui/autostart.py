@@ -59,7 +59,9 @@ def remove_stale_run_value(read: Callable[[], str | None], delete: Callable[[], 
 
 def remove_stale_run_value_here() -> bool:  # pragma: no cover - Windows registry only
     """The real registry behind ``remove_stale_run_value`` (HKCU Run)."""
-    import winreg  # type: ignore[import-not-found]
+    if sys.platform != "win32":  # also tells mypy to check the rest only as Windows code
+        raise OSError(errno.ENOSYS, "Windows only")
+    import winreg
 
     def read() -> str | None:
         try:
@@ -164,8 +166,10 @@ class Autostart:
 
     def is_enabled(self) -> bool:
         if self.platform.startswith("win"):
+            if sys.platform != "win32":  # also tells mypy to check the rest only as Windows code
+                raise OSError(errno.ENOSYS, "Windows only")
             try:
-                import winreg  # type: ignore[import-not-found]
+                import winreg
 
                 with winreg.OpenKey(winreg.HKEY_CURRENT_USER, RUN_KEY) as key:
                     winreg.QueryValueEx(key, RUN_VALUE)
@@ -177,7 +181,9 @@ class Autostart:
 
     def enable(self) -> None:
         if self.platform.startswith("win"):
-            import winreg  # type: ignore[import-not-found]
+            if sys.platform != "win32":  # also tells mypy to check the rest only as Windows code
+                raise OSError(errno.ENOSYS, "Windows only")
+            import winreg
 
             with winreg.CreateKey(winreg.HKEY_CURRENT_USER, RUN_KEY) as key:
                 winreg.SetValueEx(key, RUN_VALUE, 0, winreg.REG_SZ, run_key_value(self.command))
@@ -191,8 +197,10 @@ class Autostart:
 
     def disable(self) -> None:
         if self.platform.startswith("win"):
+            if sys.platform != "win32":  # also tells mypy to check the rest only as Windows code
+                raise OSError(errno.ENOSYS, "Windows only")
             try:
-                import winreg  # type: ignore[import-not-found]
+                import winreg
 
                 with winreg.OpenKey(winreg.HKEY_CURRENT_USER, RUN_KEY, 0, winreg.KEY_SET_VALUE) as key:
                     winreg.DeleteValue(key, RUN_VALUE)

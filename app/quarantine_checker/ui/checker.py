@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
@@ -44,6 +44,9 @@ from quarantine_checker.core.watch import Notice, Watcher, WatchPrefs, notices
 from quarantine_checker.ui.session_bridge import SessionBridge
 from quarantine_checker.ui.settings_store import RecordStore
 from quarantine_checker.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:  # QtNetwork itself is loaded only when the checker starts watching the network
+    from PySide6.QtNetwork import QNetworkInformation
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +127,7 @@ class BackgroundChecker(QObject):
         self._heartbeat.setInterval(max(50, int(heartbeat_seconds * 1000)))
         self._heartbeat.timeout.connect(self._beat)
         self._clock = ClockWatch(wall(), mono(), heartbeat_seconds)
-        self._network: Any = None
+        self._network: QNetworkInformation | None = None
         self._watch_network()
 
     # --- control -----------------------------------------------------------------------------------
@@ -244,7 +247,7 @@ class BackgroundChecker(QObject):
         except Exception:  # no backend on this system: the back-off still retries every few minutes
             log.info("no network-reachability backend; relying on retries")
 
-    def _reachability(self, reachability: Any) -> None:
+    def _reachability(self, reachability: QNetworkInformation.Reachability) -> None:
         from PySide6.QtNetwork import QNetworkInformation
 
         if reachability == QNetworkInformation.Reachability.Online and self.network_down_since is not None:

@@ -13,16 +13,20 @@ the IT items say why they are unavailable.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 from quarantine_checker.ui.banner import BannerKind
 
+if TYPE_CHECKING:
+    from quarantine_checker.ui.tasks import TaskRunner
+    from quarantine_checker.wiring import Services
+
 BANNER = "demo-control"
 
 
-def road_note(services: Any) -> str:
+def road_note(services: Services | None) -> str:
     """The demo banner's line about which road the demo takes (demo/organisation.py)."""
     org = getattr(getattr(services, "demo", None), "organisation", None)
     if org is None:
@@ -32,7 +36,7 @@ def road_note(services: Any) -> str:
     return ROAD_NOTE[org.road]
 
 
-def install_demo_menu(window: QMainWindow, services: Any, tasks: Any) -> QMenu | None:
+def install_demo_menu(window: QMainWindow, services: Services, tasks: TaskRunner) -> QMenu | None:
     tenant = getattr(services, "demo", None)
     org = getattr(tenant, "organisation", None)
     if tenant is None or org is None:

@@ -7,7 +7,7 @@ no HTML is interpreted, no link is clickable, no image or other resource is ever
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
@@ -31,6 +31,10 @@ from quarantine_checker.ui.help_dialogs import contact_text
 from quarantine_checker.ui.message_model import MessageRow
 from quarantine_checker.ui.plain_text import plain_label, plain_text_view, set_plain, set_plain_body, visible
 from quarantine_checker.ui.row_view import translate
+
+if TYPE_CHECKING:
+    from quarantine_checker.core.sender_checks import SenderReport
+    from quarantine_checker.exchange.results import Preview
 
 MAX_LINKS_SHOWN = 25
 SUBJECT_LIMIT = 300  # characters of the subject shown as the pane's title; the length of the rest is said
@@ -98,12 +102,12 @@ class DetailsPane(QWidget):
 
         self.facts = QFormLayout()
         self.facts.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.sender = plain_label("", body, accessible_name=self.tr("From"))
+        self.sender_label = plain_label("", body, accessible_name=self.tr("From"))
         self.recipients = plain_label("", body, accessible_name=self.tr("To"))
         self.received = plain_label("", body, accessible_name=self.tr("Received"))
         self.expires = plain_label("", body, accessible_name=self.tr("Deleted on"))
         for title, widget in (
-            (self.tr("From"), self.sender),
+            (self.tr("From"), self.sender_label),
             (self.tr("To"), self.recipients),
             (self.tr("Received"), self.received),
             (self.tr("Deleted"), self.expires),
@@ -248,7 +252,7 @@ class DetailsPane(QWidget):
         set_plain(self.why_text, translate(reasons.TRANSLATION_CONTEXT, reason.explanation))
         status = row.pending or row.cells[5]
         set_plain(self.status, self.tr("Status: {0}").format(status))
-        set_plain(self.sender, row.cells[0])
+        set_plain(self.sender_label, row.cells[0])
         set_plain(self.recipients, ", ".join(m.recipient_address) or self.tr("(not given)"))
         set_plain(self.received, self._when(m.received_time, now))
         left = translate(expiry.TRANSLATION_CONTEXT, expiry.expiry_text(m.expires, now))
@@ -299,7 +303,7 @@ class DetailsPane(QWidget):
     def set_checks_unavailable(self, text: str) -> None:
         set_plain(self.checks, text)
 
-    def set_sender_report(self, report: Any) -> None:
+    def set_sender_report(self, report: SenderReport) -> None:
         lines = report.check_lines()  # the same lines as ``quarantine-checker show``
         self._it_auth = "\n".join(
             [self.tr("Authentication results:")]
@@ -307,7 +311,7 @@ class DetailsPane(QWidget):
         ) if report.auth_checks else ""
         self._set_it_details()
         if self.row is not None:  # header From and, when different, the envelope sender: both shown
-            set_plain(self.sender, sender_lines(report, self.row.message.sender_address))
+            set_plain(self.sender_label, sender_lines(report, self.row.message.sender_address))
         nothing = translate(vocabulary.TRANSLATION_CONTEXT, vocabulary.SENDER_NO_INFO)
         set_plain(self.checks, "\n".join(lines) or nothing)
 
@@ -322,7 +326,7 @@ class DetailsPane(QWidget):
         set_plain(self.links, self.tr("(not available)"))
         set_plain(self.attachments, self.tr("(not available)"))
 
-    def set_preview(self, preview: Any) -> None:
+    def set_preview(self, preview: Preview) -> None:
         body = preview.body or ""
         text = html_to_text(body) if preview.is_html else body
         set_plain_body(self.preview, text or self.tr("(the message has no text)"))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import platform
 import sys
-from typing import Any
 
 from PySide6.QtCore import QCoreApplication, qVersion
 from PySide6.QtGui import QGuiApplication
@@ -32,13 +31,13 @@ def _t(text: str) -> str:
     return QCoreApplication.translate(help_text.TRANSLATION_CONTEXT, text)
 
 
-def helpdesk_of(window: Any) -> str:
+def helpdesk_of(window: QWidget | None) -> str:
     """The helpdesk IT configured for this window's organisation ("" before the settings are read)."""
     config = getattr(getattr(window, "services", None), "config", None)
     return str(getattr(config, "helpdesk", "") or "")
 
 
-def contact_text(window: Any) -> str:
+def contact_text(window: QWidget | None) -> str:
     """The "Your IT contact: …" line shown beside every "Copy details for IT"."""
     line = messages.helpdesk_line(helpdesk_of(window))
     return QCoreApplication.translate(messages.TRANSLATION_CONTEXT, line)
@@ -64,7 +63,7 @@ def _close_buttons(dialog: QDialog) -> QDialogButtonBox:
 class HelpDialog(QDialog):
     """What quarantine is, what each status means, who to contact, and the keyboard shortcuts."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: QWidget) -> None:
         super().__init__(window)
         self.setWindowTitle(self.tr("{0} help").format(APP_NAME))
         self.setAccessibleName(self.windowTitle())
@@ -112,7 +111,7 @@ class HelpDialog(QDialog):
         layout.addWidget(_close_buttons(self))
 
 
-def details_for_it(window: Any) -> str:
+def details_for_it(window: QWidget) -> str:
     """What Help ▸ Copy details for IT copies: versions, where the logs are, the settings and where each
     came from, and the background checker's state. No tokens, no mail, no message identities."""
     watch = getattr(getattr(window, "menus", None), "watch", None)
@@ -135,7 +134,7 @@ def details_for_it(window: Any) -> str:
     return "\n".join(lines)
 
 
-def copy_details_for_it(window: Any) -> str:
+def copy_details_for_it(window: QWidget) -> str:
     text = details_for_it(window)
     QGuiApplication.clipboard().setText(text)
     return text
@@ -144,7 +143,7 @@ def copy_details_for_it(window: Any) -> str:
 class AboutDialog(QDialog):
     """Version, licences, where the logs are, and who to contact."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: QWidget) -> None:
         super().__init__(window)
         self.setWindowTitle(self.tr("About {0}").format(APP_NAME))
         self.setAccessibleName(self.windowTitle())

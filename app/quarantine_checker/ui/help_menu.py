@@ -8,8 +8,9 @@ say why. ``build_help_menu(window)`` is the one call the window makes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
@@ -18,12 +19,15 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QToolButton
 from quarantine_checker import APP_NAME
 from quarantine_checker.ui.help_dialogs import AboutDialog, HelpDialog, copy_details_for_it
 
+if TYPE_CHECKING:
+    from quarantine_checker.ui.watch_controller import WatchController
+
 
 class WindowMenus(QObject):
     def __init__(self, window: QMainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self.watch: Any = None
+        self.watch: WatchController | None = None
         bar = window.menuBar()
         bar.setAccessibleName(self.tr("Menu bar"))
         for overflow in bar.findChildren(QToolButton):  # shown when the window is too narrow for the menus
@@ -58,7 +62,8 @@ class WindowMenus(QObject):
             action.setEnabled(False)
             action.setToolTip(self.tr("Available once the app has finished starting."))
 
-    def _add(self, menu: QMenu, text: str, slot: Any, shortcut: Any = None) -> QAction:
+    def _add(self, menu: QMenu, text: str, slot: Callable[[], object],
+             shortcut: str | QKeySequence.StandardKey | None = None) -> QAction:
         action = QAction(text, self.window)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
@@ -67,7 +72,7 @@ class WindowMenus(QObject):
         self.window.addAction(action)  # shortcuts work while the menu bar is closed
         return action
 
-    def connect_watch(self, watch: Any) -> None:
+    def connect_watch(self, watch: WatchController) -> None:
         """The tray's controller is ready: settings, pausing and quitting now work from the window."""
         self.watch = watch
         for action in self._needs_watch:
@@ -79,7 +84,7 @@ class WindowMenus(QObject):
         if self.watch is not None:
             self.watch.open_settings()
 
-    def _pause(self, until: Any) -> None:
+    def _pause(self, until: timedelta | str | None) -> None:
         if self.watch is not None:
             self.watch.pause(until)
 

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from quarantine_checker.core.expiry import format_date
 from quarantine_checker.core.history import HistoryEntry
 from quarantine_checker.core.messages import user_message
-from quarantine_checker.core.watch import reason_phrase
+from quarantine_checker.core.reasons import reason_phrase
 from quarantine_checker.ui.plain_text import plain_label, set_plain, visible
 from quarantine_checker.ui.tasks import TaskRunner
 
@@ -137,7 +137,7 @@ def open_history(services: Services | None, tasks: TaskRunner, parent: QWidget) 
     if services is not None and services.config.service_url:
         def load() -> list[HistoryEntry]:
             road = services.mailbox_session().mailbox
-            return road.history()  # type: ignore[attr-defined, no-any-return]  # the service road's
+            return road.history()  # type: ignore[attr-defined]  # only the service road has a history
 
     dialog = HistoryDialog(load, tasks, parent)
     dialog.show()

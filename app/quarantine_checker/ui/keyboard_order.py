@@ -16,23 +16,27 @@ Down, Enter" finds a message and acts on it without tabbing through every filter
 from __future__ import annotations
 
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QToolButton, QWidget
 
+if TYPE_CHECKING:
+    from quarantine_checker.ui.main_window import MainWindow
+
 
 def _chips(layout: QHBoxLayout) -> list[QWidget]:
-    found = []
+    found: list[QWidget] = []
     for i in range(layout.count()):
-        widget = layout.itemAt(i).widget()
+        item = layout.itemAt(i)
+        widget = item.widget() if item is not None else None
         if isinstance(widget, QToolButton):
             found.append(widget)
     return found
 
 
-def tab_chain(window: Any) -> list[QWidget]:
+def tab_chain(window: MainWindow) -> list[QWidget]:
     lst, d = window.list, window.details
     return [
         lst.search,
@@ -54,7 +58,7 @@ def tab_chain(window: Any) -> list[QWidget]:
     ]
 
 
-def apply_tab_order(window: Any) -> None:
+def apply_tab_order(window: MainWindow) -> None:
     chain = tab_chain(window)
     for first, second in pairwise(chain):
         QWidget.setTabOrder(first, second)
@@ -71,7 +75,7 @@ def show_focus(widget: QWidget, name: str) -> None:
     )
 
 
-def _down_from_search(window: Any) -> None:
+def _down_from_search(window: MainWindow) -> None:
     lst = window.list
     if lst.proxy.rowCount() == 0:
         return
@@ -80,7 +84,7 @@ def _down_from_search(window: Any) -> None:
     lst.focus_list()
 
 
-def keep_tab_order(window: Any) -> None:
+def keep_tab_order(window: MainWindow) -> None:
     apply_tab_order(window)
     show_focus(window.details.body, "details-scroll")
     show_focus(window.details.same_sender, "same-sender")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractProxyModel,
     QAbstractTableModel,
     QModelIndex,
@@ -27,6 +28,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont, QIcon
 
+from quarantine_checker.core.model import QuarantinedMessage
 from quarantine_checker.ui.icons import icon
 from quarantine_checker.ui.plain_text import plain_tooltip
 
@@ -55,7 +57,7 @@ class MessageRow:
     """One message, ready to show. ``cells`` are display strings already made safe (plain_text.visible)."""
 
     identity: str
-    message: Any  # core.model.QuarantinedMessage
+    message: QuarantinedMessage
     cells: list[str]  # one per column
     haystack: str  # lower-case text of every field, for search
     reason_key: str  # filter chip keys
@@ -399,7 +401,7 @@ class MessageFilterProxy(QAbstractProxyModel):
         self._pos = None
         self.endResetModel()
 
-    def _connections(self, model: QAbstractTableModel) -> list[tuple[Any, Any]]:
+    def _connections(self, model: QAbstractItemModel) -> list[tuple[Any, Any]]:
         return [
             (model.modelAboutToBeReset, self._on_source_about_to_reset),
             (model.modelReset, self._on_source_reset),
@@ -517,7 +519,7 @@ class MessageFilterProxy(QAbstractProxyModel):
         self._visible = self._compute(None)
         self._pos = None
         before = [p for _, p in self._saved]
-        after = [self.mapFromSource(QModelIndex(s)) if s.isValid() else QModelIndex() for s, _ in self._saved]
+        after = [self.mapFromSource(s) if s.isValid() else QModelIndex() for s, _ in self._saved]
         self._saved = []
         self.changePersistentIndexList(before, after)
         self.layoutChanged.emit()

@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from quarantine_checker.core.messages import MICROSOFT_QUARANTINE_URL, road_closed_lines
+from quarantine_checker.core.messages import MICROSOFT_QUARANTINE_URL, UserMessage, road_closed_lines
 from quarantine_checker.ui.icons import icon
 from quarantine_checker.ui.plain_text import plain_label, set_plain
 
@@ -72,7 +72,7 @@ class RoadClosedView(QWidget):
         outer.addLayout(column, 4)
         outer.addStretch(1)
 
-    def show_closed(self, msg: Any, *, helpdesk: str = "", account: str = "") -> None:
+    def show_closed(self, msg: UserMessage, *, helpdesk: str = "", account: str = "") -> None:
         """``msg`` is the core.messages.UserMessage of the NoDirectAccessError."""
         it_line, contact_line, meanwhile_line = road_closed_lines(helpdesk)
         set_plain(self.heading, msg.title)

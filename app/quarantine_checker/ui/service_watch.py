@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
@@ -24,9 +24,11 @@ from quarantine_checker.core.messages import user_message
 from quarantine_checker.core.model import QuarantinedMessage
 from quarantine_checker.core.service_events import ServiceEvent, service_notices
 from quarantine_checker.orgservice.events import LIVE, POLLING, REFUSED, UNREACHABLE, EventFeed
+from quarantine_checker.orgservice.mailbox import ServiceMailbox
 from quarantine_checker.ui.banner import BannerKind
 
 if TYPE_CHECKING:
+    from quarantine_checker.core.mailbox_session import MailboxSession
     from quarantine_checker.ui.watch_controller import WatchController
 
 log = logging.getLogger(__name__)
@@ -44,17 +46,17 @@ class ServiceWatch(QObject):
         self.controller = controller
         self.feed: EventFeed | None = None
         self.last_event_id: str | None = None
-        self._session: Any = None
+        self._session: MailboxSession | None = None
         self._events.connect(self._on_events)
         self._state.connect(self._on_state)
 
     # --- life ---------------------------------------------------------------------------------------------
-    def follow(self, session: Any) -> None:
+    def follow(self, session: MailboxSession | None) -> None:
         """Start (or restart) the feed for the account's session when it is on the service road."""
         self.stop()
-        mailbox = getattr(session, "mailbox", None)
-        if session is None or not hasattr(mailbox, "changes"):  # the direct road has no events
-            return
+        if session is None or not isinstance(session.mailbox, ServiceMailbox):
+            return  # the direct road has no events
+        mailbox = session.mailbox
         self._session = session
         self.feed = EventFeed(mailbox, self._events.emit, self._state.emit,
                               last_event_id=self.last_event_id).start()

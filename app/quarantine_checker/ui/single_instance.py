@@ -51,7 +51,9 @@ def _private_dir(path: Path) -> Path | None:
     try:
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
         st = path.lstat()
-        if not path.is_dir() or path.is_symlink() or st.st_uid != os.getuid():
+        # Called off Windows only (Windows uses a named pipe), where os.getuid exists; the ignore is for
+        # mypy --platform win32.
+        if not path.is_dir() or path.is_symlink() or st.st_uid != os.getuid():  # type: ignore[attr-defined, unused-ignore]
             return None
         if st.st_mode & 0o077:
             path.chmod(0o700)

@@ -13,11 +13,15 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 
 from quarantine_checker.ui.main_window import MainWindow
+
+if TYPE_CHECKING:  # imported for real only once built: MSAL and requests must not delay the first paint
+    from quarantine_checker.ui.watch_controller import WatchController
+    from quarantine_checker.wiring import Services
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +36,9 @@ class _Handover:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._closed = False
-        self._services: Any = None
+        self._services: Services | None = None
 
-    def keep(self, services: Any) -> Any:  # worker thread
+    def keep(self, services: Services) -> Services:  # worker thread
         with self._lock:
             if not self._closed:
                 self._services = services
@@ -50,7 +54,7 @@ class _Handover:
             _close(services)
 
 
-def _close(services: Any) -> None:
+def _close(services: Services) -> None:
     close = getattr(services, "close", None)
     if callable(close):
         close()
@@ -60,7 +64,7 @@ class Startup(QObject):
     ready = Signal(object)  # the services, once the window, the session flow and the tray have them
     failed = Signal(object)  # core.messages.UserMessage of a failed build
 
-    def __init__(self, build: Callable[[], Any], *, minimized: bool = False, demo: bool = False,
+    def __init__(self, build: Callable[[], Services], *, minimized: bool = False, demo: bool = False,
                  prepare: Callable[[], None] | None = None, parent: QObject | None = None) -> None:
         """``prepare`` runs once on the UI thread after the first paint, before the build starts (the
         log file: nothing before the paint needs it, and the build must find it set up)."""
@@ -69,8 +73,8 @@ class Startup(QObject):
         self._prepare = prepare
         self.minimized = minimized
         self.window = MainWindow(demo=demo)
-        self.watch: Any = None
-        self.services: Any = None
+        self.watch: WatchController | None = None
+        self.services: Services | None = None
         self._handover = _Handover()
         self._waiting_for_paint = False
         self._fallback = QTimer(self)
@@ -115,12 +119,12 @@ class Startup(QObject):
         build, handover = self._build_services, self._handover
         self.window.tasks.run(lambda: handover.keep(build()), self._ready, self._failed, key="start")
 
-    def use(self, services: Any) -> None:
+    def use(self, services: Services) -> None:
         """Services that are already built (tests): straight to the window."""
         self._handover.keep(services)
         self._ready(services)
 
-    def _ready(self, services: Any) -> None:
+    def _ready(self, services: Services) -> None:
         from quarantine_checker.ui.watch_controller import WatchController
 
         self.services = services

@@ -22,11 +22,12 @@ import threading
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")  # what a task returns: its on_success gets exactly that
 
 
 @dataclass
@@ -119,8 +120,8 @@ class TaskRunner(QObject):
     # --- API ---------------------------------------------------------------------------------------
     def run(
         self,
-        fn: Callable[[], Any],
-        on_success: Callable[[Any], None] | None = None,
+        fn: Callable[[], T],
+        on_success: Callable[[T], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
         *,
         key: Hashable | None = None,

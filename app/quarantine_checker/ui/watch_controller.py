@@ -199,7 +199,7 @@ class WatchController(QObject):
         for notice in found:
             self.notifier.show(notice)
 
-    def pause(self, until: Any) -> None:
+    def pause(self, until: timedelta | str | None) -> None:
         now = datetime.now().astimezone()
         if until is None:
             self.settings.paused_until = None

@@ -12,7 +12,9 @@ the arguments it is given, not that Windows restarts the app.
 
 from __future__ import annotations
 
+import errno
 import logging
+import sys
 from collections.abc import Callable
 
 from quarantine_checker.ui.autostart import MINIMIZED_FLAG
@@ -26,6 +28,8 @@ FLAGS = RESTART_NO_CRASH | RESTART_NO_HANG | RESTART_NO_REBOOT  # RESTART_NO_PAT
 
 
 def _kernel32_register() -> Callable[[str, int], int]:  # pragma: no cover - Windows only
+    if sys.platform != "win32":  # also tells mypy to check the rest only as Windows code
+        raise OSError(errno.ENOSYS, "Windows only")
     import ctypes
 
     fn = ctypes.WinDLL("kernel32").RegisterApplicationRestart

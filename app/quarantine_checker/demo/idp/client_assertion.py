@@ -19,6 +19,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from quarantine_checker.demo.directory import EXCHANGE_AUDIENCE
 from quarantine_checker.demo.idp.errors import IdpError
@@ -85,10 +86,13 @@ def authenticate_client(idp: IdentityProvider, app: ServiceApp, form: dict[str, 
         )
     if header.get("alg") not in ALGORITHMS:
         raise _refuse("AADSTS5002730: Invalid JWT token. Unsupported key for the signing algorithm.")
+    key = cert.certificate.public_key()
+    if not isinstance(key, rsa.RSAPublicKey):  # RS256 and PS256 verify with an RSA key only
+        raise _refuse("AADSTS5002730: Invalid JWT token. Unsupported key for the signing algorithm.")
     try:
         claims: dict[str, Any] = jwt.decode(
             assertion,
-            cert.certificate.public_key(),
+            key,
             algorithms=list(ALGORITHMS),
             options={"verify_aud": False, "verify_exp": False, "verify_nbf": False, "verify_iat": False},
         )
